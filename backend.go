@@ -1,0 +1,109 @@
+package socialauth
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Backend is one identity provider. Its methods may be called concurrently.
+//
+// The package backends holds the implementations; a host can write its own.
+type Backend interface {
+	// Name is the backend's persisted name, PSA's exactly ("google-oauth2",
+	// "facebook", "github", ...). It is stored in every association, so it
+	// must never change once users have logged in with it.
+	Name() string
+
+	// Authenticate checks accessToken with the provider and returns the
+	// profile it belongs to. It must refuse, with an error wrapping
+	// [ErrInvalidToken], a token the provider does not accept and, where the
+	// provider offers a way to tell, a token that was issued to another
+	// application (RFC 6749 §10.16). It sends every request through client.
+	//
+	// A profile without the provider's user id is an error wrapping
+	// [ErrAuthFailed], never a Profile with an empty UID.
+	Authenticate(ctx context.Context, client *http.Client, accessToken string) (*Profile, error)
+}
+
+// IDTokenAuthenticator is the optional power of backends that accept an
+// OpenID Connect id_token in place of an access token, the way mobile sign-in
+// SDKs (Google, Apple, Microsoft) hand one to a back end. [DoAuthIDToken] uses it.
+type IDTokenAuthenticator interface {
+	// AuthenticateIDToken verifies the id_token's signature against the
+	// provider's keys, its issuer, audience (one of this app's client ids),
+	// expiry and, when nonce is not empty, its nonce; then returns the profile.
+	AuthenticateIDToken(ctx context.Context, client *http.Client, idToken, nonce string) (*Profile, error)
+}
+
+// Details is what a provider says about the person, in PSA's vocabulary.
+// Every field may be empty; only what the provider asserts is filled in.
+type Details struct {
+	Username string `json:"username,omitempty"`
+	Email    string `json:"email,omitempty"`
+	// EmailVerified is true only when the provider states that it verified
+	// Email. associate_by_email matches on nothing else.
+	EmailVerified bool   `json:"email_verified,omitempty"`
+	FullName      string `json:"fullname,omitempty"`
+	FirstName     string `json:"first_name,omitempty"`
+	LastName      string `json:"last_name,omitempty"`
+}
+
+// SplitName fills FirstName and LastName from FullName (split on the first
+// space) where they are empty, and FullName from them where it is empty.
+func (d *Details) SplitName() {
+	d.FullName = strings.TrimSpace(d.FullName)
+	if d.FullName == "" {
+		d.FullName = strings.TrimSpace(d.FirstName + " " + d.LastName)
+		return
+	}
+	if d.FirstName == "" && d.LastName == "" {
+		first, last, _ := strings.Cut(d.FullName, " ")
+		d.FirstName, d.LastName = first, strings.TrimSpace(last)
+	}
+}
+
+// Profile is the result of a successful [Backend.Authenticate].
+type Profile struct {
+	// UID is the provider's immutable user id (OIDC "sub", a numeric "id",
+	// Entra's "oid"), compared byte-exactly. Never an email.
+	UID     string
+	Details Details
+	// Raw is the provider's user JSON as it was received (an object).
+	// load_extra_data reads configured keys from it.
+	Raw json.RawMessage
+	// Token holds the provider tokens this login came with; at least the
+	// access token that was checked.
+	Token Token
+}
+
+// Token is a set of provider tokens. Its LogValue redacts every secret, so
+// logging a Token, or a struct holding one through slog, leaks nothing.
+type Token struct {
+	AccessToken  string    `json:"access_token,omitempty"`
+	TokenType    string    `json:"token_type,omitempty"`
+	RefreshToken string    `json:"refresh_token,omitempty"`
+	IDToken      string    `json:"id_token,omitempty"`
+	Expiry       time.Time `json:"expiry,omitzero"`
+}
+
+// LogValue implements [slog.LogValuer]: it shows which tokens are present,
+// never their values.
+func (t Token) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Bool("access_token", t.AccessToken != ""),
+		slog.Bool("refresh_token", t.RefreshToken != ""),
+		slog.Bool("id_token", t.IDToken != ""),
+		slog.String("token_type", t.TokenType),
+		slog.Time("expiry", t.Expiry),
+	)
+}
+
+// String redacts, so that fmt.Print of a Token leaks nothing either.
+func (t Token) String() string { return "socialauth.Token{REDACTED}" }
+
+// GoString redacts for %#v.
+func (t Token) GoString() string { return t.String() }

@@ -1,0 +1,198 @@
+// Package backends holds the identity providers: a generic, data-driven
+// OAuth 2.0 backend ([OAuth2]) and, on it, one small file per provider named
+// after its backend name (PSA's names exactly: "google-oauth2", "facebook",
+// "github", ...).
+//
+// A provider is data plus a small mapper: its endpoints, how the access
+// token is sent, how the token is proven to be this app's (the audience
+// check of RFC 6749 §10.16), and a function from the provider's user JSON to
+// the uid and [socialauth.Details]. The protocol logic lives once, here.
+//
+// Every constructor takes a [Settings] (PSA's SOCIAL_AUTH_<NAME>_KEY,
+// _SECRET, _SCOPE and the provider's extras) and returns a concrete type.
+// [FromEnv] builds the backends whose keys are set in the environment.
+package backends
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/go-socialauth/socialauth"
+)
+
+// TokenPlacement says how an access token is sent to the user-data endpoint.
+type TokenPlacement int
+
+const (
+	// TokenBearer sends "Authorization: Bearer <token>" (RFC 6750; the default).
+	TokenBearer TokenPlacement = iota
+	// TokenQuery sends the token as a query parameter (Provider.TokenParam,
+	// "access_token" by default). Error texts never contain the URL.
+	TokenQuery
+)
+
+// Provider is the data an [OAuth2] backend is made of.
+type Provider struct {
+	// Name is the persisted backend name, PSA's exactly.
+	Name string
+	// AuthURL and TokenURL are the authorization-code flow's endpoints.
+	AuthURL, TokenURL string
+	// Scopes are the default scopes of the browser flow.
+	Scopes []string
+
+	// UserInfoURL is fetched with the access token to get the user's JSON.
+	UserInfoURL string
+	// TokenIn says how the token is sent there; TokenParam names the query
+	// parameter for TokenQuery ("access_token" when empty).
+	TokenIn    TokenPlacement
+	TokenParam string
+	// Header and Query are added to the user-info request.
+	Header http.Header
+	Query  url.Values
+
+	// User maps the user-info JSON to the provider's user id and the
+	// person's details. A missing id must be an error (or an empty uid,
+	// which the backend turns into one).
+	User func(body []byte) (uid string, d socialauth.Details, err error)
+
+	// UserInfo, when set, replaces the default fetch-and-map (for providers
+	// that need several calls or signed requests). It returns the profile
+	// without Token, which the backend fills in.
+	UserInfo func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error)
+
+	// Verify, when set, proves that the token was issued to this app and
+	// returns the uid of the user it belongs to ("" if the provider does not
+	// say). It runs concurrently with the user-info fetch; its refusal wins,
+	// and a uid that differs from the user info's is refused too.
+	Verify func(ctx context.Context, client *http.Client, token string) (uid string, err error)
+
+	// TokenCheck says, in one line, how this backend proves a token is this
+	// app's, or that the provider offers no way. It is documentation.
+	TokenCheck string
+}
+
+// OAuth2 is the generic OAuth 2.0 backend: a [Provider] put to work.
+type OAuth2 struct {
+	p Provider
+}
+
+var _ socialauth.Backend = (*OAuth2)(nil)
+
+// NewOAuth2 returns the backend that p describes. It panics when p has no
+// Name, no UserInfoURL and no UserInfo, or no User mapper for its
+// UserInfoURL: a provider definition is code, and those are programmer errors.
+func NewOAuth2(p Provider) *OAuth2 {
+	switch {
+	case p.Name == "":
+		panic("backends: Provider.Name is empty")
+	case p.UserInfo == nil && p.UserInfoURL == "":
+		panic("backends: provider " + p.Name + " has neither UserInfoURL nor UserInfo")
+	case p.UserInfo == nil && p.User == nil:
+		panic("backends: provider " + p.Name + " has no User mapper")
+	}
+	p.Scopes = slices.Clone(p.Scopes)
+	return &OAuth2{p: p}
+}
+
+// Name is the backend's persisted name.
+func (o *OAuth2) Name() string { return o.p.Name }
+
+// Provider returns a copy of the data the backend was made of.
+func (o *OAuth2) Provider() Provider {
+	p := o.p
+	p.Scopes = slices.Clone(p.Scopes)
+	return p
+}
+
+// Authenticate checks token with the provider: the audience check
+// (Provider.Verify) and the user-info fetch run concurrently, and the login
+// succeeds only if both do and agree on the user.
+func (o *OAuth2) Authenticate(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
+	if token == "" {
+		return nil, fmt.Errorf("%w: access token", socialauth.ErrMissingParameter)
+	}
+	var (
+		p    *socialauth.Profile
+		perr error
+	)
+	if o.p.Verify == nil {
+		p, perr = o.userInfo(ctx, client, token)
+	} else {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		type verdict struct {
+			uid string
+			err error
+		}
+		ch := make(chan verdict, 1)
+		go func() {
+			uid, err := o.p.Verify(ctx, client, token)
+			if err != nil {
+				cancel() // no need to finish the user-info fetch
+			}
+			ch <- verdict{uid, err}
+		}()
+		p, perr = o.userInfo(ctx, client, token)
+		v := <-ch
+		if v.err != nil {
+			return nil, v.err
+		}
+		if perr == nil && v.uid != "" && v.uid != p.UID {
+			return nil, fmt.Errorf("%w: the token belongs to another user than the profile", socialauth.ErrInvalidToken)
+		}
+	}
+	if perr != nil {
+		return nil, perr
+	}
+	if p.UID == "" {
+		return nil, fmt.Errorf("%w: the provider's answer has no user id", socialauth.ErrAuthFailed)
+	}
+	p.Details.SplitName()
+	p.Token = socialauth.Token{AccessToken: token, TokenType: "Bearer"}
+	return p, nil
+}
+
+func (o *OAuth2) userInfo(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
+	if o.p.UserInfo != nil {
+		return o.p.UserInfo(ctx, client, token)
+	}
+	c := call{url: o.p.UserInfoURL, header: o.p.Header, query: o.p.Query, secrets: []string{token}}
+	switch o.p.TokenIn {
+	case TokenQuery:
+		q := make(url.Values, len(o.p.Query)+1)
+		for k, v := range o.p.Query {
+			q[k] = v
+		}
+		param := o.p.TokenParam
+		if param == "" {
+			param = "access_token"
+		}
+		q.Set(param, token)
+		c.query = q
+	default:
+		h := make(http.Header, len(o.p.Header)+1)
+		for k, v := range o.p.Header {
+			h[k] = v
+		}
+		h.Set("Authorization", "Bearer "+token)
+		c.header = h
+	}
+	body, err := c.do(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	return mapUser(o.p.User, body)
+}
+
+// mapUser runs a mapper and turns its failure into ErrAuthFailed (or
+// ErrProviderUnavailable for JSON that does not parse).
+func mapUser(f func([]byte) (string, socialauth.Details, error), body []byte) (*socialauth.Profile, error) {
+	uid, d, err := f(body)
+	if err != nil {
+		return nil, err
+	}
+	return &socialauth.Profile{UID: uid, Details: d, Raw: body}, nil
+}

@@ -1,0 +1,179 @@
+package backends
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/go-socialauth/socialauth"
+)
+
+// Settings configure one backend, as PSA's SOCIAL_AUTH_<NAME>_* settings do.
+// Each constructor's doc says which fields it reads.
+type Settings struct {
+	// Key is the OAuth client id (SOCIAL_AUTH_<NAME>_KEY).
+	Key string
+	// Secret is the client secret (SOCIAL_AUTH_<NAME>_SECRET).
+	Secret string
+	// Scope adds scopes to the provider's defaults (SOCIAL_AUTH_<NAME>_SCOPE).
+	Scope []string
+	// ClientIDs are further client ids whose tokens this app accepts: the
+	// iOS and Android clients of the same app (SOCIAL_AUTH_<NAME>_AUDIENCE,
+	// comma-separated). Key is always accepted.
+	ClientIDs []string
+	// BaseURL is the address of a self-hosted provider (GitHub Enterprise,
+	// GitLab, Gitea, Keycloak, ...) or an OIDC issuer (SOCIAL_AUTH_<NAME>_API_URL).
+	BaseURL string
+	// Tenant, Domain, TeamID, KeyID and PrivateKey are per-provider extras
+	// (_TENANT_ID, _DOMAIN, _TEAM, _KEY_ID, _PRIVATE_KEY).
+	Tenant, Domain, TeamID, KeyID, PrivateKey string
+}
+
+// audiences is Key followed by ClientIDs, without empties.
+func (s Settings) audiences() []string {
+	out := make([]string, 0, 1+len(s.ClientIDs))
+	for _, a := range append([]string{s.Key}, s.ClientIDs...) {
+		if a != "" && !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// constructors maps each backend name to its constructor. It is built on
+// each call: the package keeps no mutable global registry.
+func constructors() map[string]func(Settings) socialauth.Backend {
+	return map[string]func(Settings) socialauth.Backend{
+		"google-oauth2": func(s Settings) socialauth.Backend { return GoogleOAuth2(s) },
+		"facebook":      func(s Settings) socialauth.Backend { return Facebook(s) },
+		"github":        func(s Settings) socialauth.Backend { return GitHub(s) },
+	}
+}
+
+// Names lists the backend names FromEnv and ByName know, sorted.
+func Names() []string {
+	m := constructors()
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ByName builds the backend called name from s. An unknown name wraps
+// socialauth.ErrUnknownBackend.
+func ByName(name string, s Settings) (socialauth.Backend, error) {
+	c, ok := constructors()[name]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", socialauth.ErrUnknownBackend, name)
+	}
+	return c(s), nil
+}
+
+// EnvPrefix is the settings prefix of a backend name, as PSA spells it:
+// "google-oauth2" → "SOCIAL_AUTH_GOOGLE_OAUTH2_".
+func EnvPrefix(name string) string {
+	return "SOCIAL_AUTH_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name)) + "_"
+}
+
+// FromEnv builds every known backend whose SOCIAL_AUTH_<NAME>_KEY is set,
+// reading the variables through lookup (os.LookupEnv in a program, a map in
+// a test). Unset means not enabled. A backend whose key is set but whose
+// required extras are missing is an error, so a typo does not silently
+// disable a provider.
+func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
+	var out []socialauth.Backend
+	for _, name := range Names() {
+		p := EnvPrefix(name)
+		key, ok := lookup(p + "KEY")
+		if !ok || key == "" {
+			continue
+		}
+		get := func(k string) string { v, _ := lookup(p + k); return strings.TrimSpace(v) }
+		s := Settings{
+			Key: key, Secret: get("SECRET"),
+			Scope:     splitList(get("SCOPE")),
+			ClientIDs: splitList(get("AUDIENCE")),
+			BaseURL:   get("API_URL"),
+			Tenant:    get("TENANT_ID"), Domain: get("DOMAIN"), TeamID: get("TEAM"),
+			KeyID: get("KEY_ID"), PrivateKey: get("PRIVATE_KEY"),
+		}
+		if err := requireSettings(name, s); err != nil {
+			return nil, err
+		}
+		b, err := ByName(name, s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// requireSettings reports settings a backend cannot work without.
+func requireSettings(name string, s Settings) error {
+	switch name {
+	case "facebook", "github":
+		if s.Secret == "" {
+			return fmt.Errorf("backends: %sSECRET is required to check %s tokens", EnvPrefix(name), name)
+		}
+	}
+	return nil
+}
+
+// splitList splits on commas and white space: "a, b c" → [a b c].
+func splitList(v string) []string {
+	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
+}
+
+// decode unmarshals a provider's JSON; malformed JSON is the provider's
+// failure (ErrProviderUnavailable), never a crash.
+func decode(body []byte, v any) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return fmt.Errorf("%w: malformed user JSON", socialauth.ErrProviderUnavailable)
+	}
+	return nil
+}
+
+// idString renders a JSON id (a string or a number) exactly as sent;
+// null or absent gives "".
+func idString(raw json.RawMessage) string {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return ""
+	}
+	if s[0] == '"' {
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			return ""
+		}
+		return v
+	}
+	if s[0] == '-' || (s[0] >= '0' && s[0] <= '9') {
+		return s
+	}
+	return "" // objects, arrays, booleans are not ids
+}
+
+// flexBool reads a JSON boolean that some providers send as a string
+// ("true"/"false", Apple and Google's tokeninfo do).
+type flexBool bool
+
+func (b *flexBool) UnmarshalJSON(data []byte) error {
+	switch strings.Trim(strings.ToLower(string(data)), `"`) {
+	case "true", "1":
+		*b = true
+	default:
+		*b = false
+	}
+	return nil
+}
+
+// localPart is the part of an email before the '@'.
+func localPart(email string) string {
+	l, _, _ := strings.Cut(email, "@")
+	return l
+}

@@ -1,0 +1,154 @@
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+
+	"github.com/go-socialauth/socialauth"
+)
+
+// ExtraKey is one entry of PSA's EXTRA_DATA: the provider's top-level field
+// Name, kept under Alias (Name when empty); DiscardEmpty skips null, "" and
+// absent values instead of storing null.
+type ExtraKey struct {
+	Name         string
+	Alias        string
+	DiscardEmpty bool
+}
+
+// ExtraDataOptions configure load_extra_data.
+type ExtraDataOptions struct {
+	// Keys are the provider fields to keep (EXTRA_DATA).
+	Keys []ExtraKey
+}
+
+// LoadExtraData is "load_extra_data": it keeps the provider tokens
+// (access_token, token_type, refresh_token, expires as Unix seconds) and the
+// configured Keys of the provider's user JSON in the association's
+// ExtraData. A refresh token the provider did not send again is kept (RFC
+// 9700 §4.14). It writes only when something changed, so a returning user
+// whose data is the same costs no UPDATE; PSA's auth_time is not kept for
+// that reason.
+func LoadExtraData(o ExtraDataOptions) socialauth.PipelineStep {
+	keys := slices.Clone(o.Keys)
+	return socialauth.PipelineStep{Name: "load_extra_data", Step: socialauth.StepFunc(func(ctx context.Context, s *socialauth.State) error {
+		a := s.Association
+		if a == nil {
+			return nil
+		}
+		extra := maps.Clone(a.ExtraData)
+		if extra == nil {
+			extra = make(map[string]any, 4+len(keys))
+		}
+		t := s.Profile.Token
+		setString(extra, "access_token", t.AccessToken)
+		setString(extra, "token_type", t.TokenType)
+		setString(extra, "refresh_token", t.RefreshToken) // an empty one keeps the old
+		if !t.Expiry.IsZero() {
+			extra["expires"] = json.Number(fmt.Sprint(t.Expiry.Unix()))
+		}
+		if len(keys) > 0 && len(s.Profile.Raw) > 0 {
+			var raw map[string]any
+			dec := json.NewDecoder(bytes.NewReader(s.Profile.Raw))
+			dec.UseNumber()
+			if err := dec.Decode(&raw); err == nil {
+				for _, k := range keys {
+					v, ok := raw[k.Name]
+					if k.DiscardEmpty && (!ok || v == nil || v == "") {
+						continue
+					}
+					alias := k.Alias
+					if alias == "" {
+						alias = k.Name
+					}
+					extra[alias] = v
+				}
+			}
+		}
+		if reflect.DeepEqual(extra, a.ExtraData) || (len(extra) == 0 && len(a.ExtraData) == 0) {
+			return nil
+		}
+		updated := *a
+		updated.ExtraData = extra
+		if err := s.Storage.UpdateAssociation(ctx, &updated); err != nil {
+			return err
+		}
+		s.Association = &updated
+		return nil
+	})}
+}
+
+func setString(m map[string]any, k, v string) {
+	if v != "" {
+		m[k] = v
+	}
+}
+
+// UserDetailsOptions are PSA's PROTECTED_USER_FIELDS and IMMUTABLE_USER_FIELDS,
+// with the User's JSON field names ("email", "fullname", "first_name",
+// "last_name", "username").
+type UserDetailsOptions struct {
+	// Protected fields are never changed by a login. "username" and "email"
+	// are always protected unless NoDefaultProtected is set.
+	Protected []string
+	// NoDefaultProtected drops the default protection of username and email
+	// (NO_DEFAULT_PROTECTED_USER_FIELDS).
+	NoDefaultProtected bool
+	// Immutable fields are set only while they are empty.
+	Immutable []string
+}
+
+// UserDetails is "user_details": it copies the login's details onto the user
+// (full, first and last name by default), except protected fields and
+// immutable fields that already have a value, and writes only when a value
+// changed.
+func UserDetails(o UserDetailsOptions) socialauth.PipelineStep {
+	protected := slices.Clone(o.Protected)
+	if !o.NoDefaultProtected {
+		protected = append(protected, "username", "email")
+	}
+	immutable := slices.Clone(o.Immutable)
+	return socialauth.PipelineStep{Name: "user_details", Step: socialauth.StepFunc(func(ctx context.Context, s *socialauth.State) error {
+		if s.User == nil || s.User.ID == "" {
+			return nil
+		}
+		u := *s.User
+		d := s.Details
+		fields := []struct {
+			name string
+			dst  *string
+			v    string
+		}{
+			{"username", &u.Username, s.Username},
+			{"email", &u.Email, d.Email},
+			{"fullname", &u.FullName, d.FullName},
+			{"first_name", &u.FirstName, d.FirstName},
+			{"last_name", &u.LastName, d.LastName},
+		}
+		changed := false
+		for _, f := range fields {
+			if f.v == "" || *f.dst == f.v || slices.Contains(protected, f.name) ||
+				(*f.dst != "" && slices.Contains(immutable, f.name)) {
+				continue
+			}
+			*f.dst = f.v
+			if f.name == "email" {
+				u.EmailVerified = d.EmailVerified
+			}
+			changed = true
+		}
+		if !changed {
+			return nil
+		}
+		if err := s.Storage.UpdateUser(ctx, &u); err != nil {
+			return err
+		}
+		s.User = &u
+		return nil
+	})}
+}
