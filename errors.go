@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Sentinel errors. Callers branch on them with [errors.Is]; every error the
@@ -63,13 +64,14 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
+	inner := strings.TrimPrefix(e.Err.Error(), "socialauth: ")
 	switch {
 	case e.Step != "":
-		return fmt.Sprintf("socialauth: backend %s: step %s: %v", e.Backend, e.Step, e.Err)
+		return fmt.Sprintf("socialauth: backend %s: step %s: %s", e.Backend, e.Step, inner)
 	case e.Backend != "":
-		return fmt.Sprintf("socialauth: backend %s: %v", e.Backend, e.Err)
+		return fmt.Sprintf("socialauth: backend %s: %s", e.Backend, inner)
 	}
-	return fmt.Sprintf("socialauth: %v", e.Err)
+	return "socialauth: " + inner
 }
 
 func (e *Error) Unwrap() error { return e.Err }

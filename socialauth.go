@@ -344,8 +344,13 @@ func (s *Service) runFrom(ctx context.Context, st *State, start int) (*Result, e
 }
 
 func (s *Service) fail(ctx context.Context, err *Error) error {
-	s.log.LogAttrs(ctx, slog.LevelWarn, "socialauth: login failed",
-		slog.String("backend", err.Backend), slog.String("step", err.Step), slog.String("error", err.Err.Error()))
+	if s.log.Enabled(ctx, slog.LevelWarn) {
+		attrs := []slog.Attr{slog.String("backend", err.Backend), slog.String("error", err.Error())}
+		if err.Step != "" {
+			attrs = append(attrs, slog.String("step", err.Step))
+		}
+		s.log.LogAttrs(ctx, slog.LevelWarn, "socialauth: login failed", attrs...)
+	}
 	return err
 }
 

@@ -50,7 +50,8 @@ func Facebook(s Settings) *OAuth2 {
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			return facebookDebugToken(ctx, client, token, s)
 		},
-		TokenCheck: "debug_token: is_valid, app_id = Key, user_id = /me id; appsecret_proof on every call",
+		Doc: Doc{ChecksAudience: true, TokenCheck: "debug_token: is_valid, app_id = Key, user_id = /me id; appsecret_proof on every call",
+			UID: "id (app-scoped)", EmailVerified: "never (Facebook does not say)"},
 	})
 }
 

@@ -90,7 +90,8 @@ func GitHub(s Settings) *OAuth2 {
 			}
 			return idString(out.User.ID), nil
 		},
-		TokenCheck: "POST /applications/{client_id}/token with the app's credentials (404 → refused); user id equal to /user's",
+		Doc: Doc{ChecksAudience: true, TokenCheck: "POST /applications/{client_id}/token with the app's credentials (404 → refused); its user id = /user id",
+			UID: "id (numeric)", EmailVerified: "public email (GitHub only publishes verified ones) or primary+verified from /user/emails"},
 	})
 }
 

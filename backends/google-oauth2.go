@@ -44,7 +44,8 @@ func GoogleOAuth2(s Settings) *OAuth2 {
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			return googleTokenInfoCheck(ctx, client, token, aud)
 		},
-		TokenCheck: "tokeninfo: aud/azp in Key+ClientIDs, sub equal to userinfo's",
+		Doc: Doc{ChecksAudience: true, TokenCheck: "tokeninfo: aud/azp ∈ Key+ClientIDs, sub = userinfo sub", UID: "sub",
+			EmailVerified: "email_verified, and a @gmail.com address or an hd claim"},
 	})
 }
 

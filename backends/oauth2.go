@@ -69,9 +69,32 @@ type Provider struct {
 	// and a uid that differs from the user info's is refused too.
 	Verify func(ctx context.Context, client *http.Client, token string) (uid string, err error)
 
-	// TokenCheck says, in one line, how this backend proves a token is this
-	// app's, or that the provider offers no way. It is documentation.
+	// Doc describes the backend for people: go doc and the README table.
+	Doc Doc
+}
+
+// Doc is what the README's backend table says of a backend.
+type Doc struct {
+	// Protocol: "OAuth2", "OIDC", ...
+	Protocol string
+	// ChecksAudience is true when the backend proves that an access token
+	// was issued to this app; false when the provider offers no way (then
+	// TokenCheck says so, and the token is only as good as the provider's
+	// own refusal of unknown tokens).
+	ChecksAudience bool
+	// TokenCheck says, in one line, how the backend proves that a token was
+	// issued to this app, or that the provider offers no way to.
 	TokenCheck string
+	// UID names the field the uid comes from ("sub", "id", "account_id"...).
+	UID string
+	// EmailVerified says where the email's verified flag comes from, or
+	// that the backend never marks emails verified.
+	EmailVerified string
+}
+
+// Documented is implemented by every backend of this package.
+type Documented interface {
+	Doc() Doc
 }
 
 // OAuth2 is the generic OAuth 2.0 backend: a [Provider] put to work.
@@ -99,6 +122,15 @@ func NewOAuth2(p Provider) *OAuth2 {
 
 // Name is the backend's persisted name.
 func (o *OAuth2) Name() string { return o.p.Name }
+
+// Doc describes the backend (see [Doc]).
+func (o *OAuth2) Doc() Doc {
+	d := o.p.Doc
+	if d.Protocol == "" {
+		d.Protocol = "OAuth2"
+	}
+	return d
+}
 
 // Provider returns a copy of the data the backend was made of.
 func (o *OAuth2) Provider() Provider {
@@ -140,7 +172,7 @@ func (o *OAuth2) Authenticate(ctx context.Context, client *http.Client, token st
 		if v.err != nil {
 			return nil, v.err
 		}
-		if perr == nil && v.uid != "" && v.uid != p.UID {
+		if perr == nil && p.UID != "" && v.uid != "" && v.uid != p.UID {
 			return nil, fmt.Errorf("%w: the token belongs to another user than the profile", socialauth.ErrInvalidToken)
 		}
 	}

@@ -42,14 +42,45 @@ func (s Settings) audiences() []string {
 	return out
 }
 
-// constructors maps each backend name to its constructor. It is built on
-// each call: the package keeps no mutable global registry.
-func constructors() map[string]func(Settings) socialauth.Backend {
-	return map[string]func(Settings) socialauth.Backend{
-		"google-oauth2": func(s Settings) socialauth.Backend { return GoogleOAuth2(s) },
-		"facebook":      func(s Settings) socialauth.Backend { return Facebook(s) },
-		"github":        func(s Settings) socialauth.Backend { return GitHub(s) },
+// constructor is one entry of the tables below: how to build a backend and
+// which settings it cannot work without ("SECRET", "API_URL", "TENANT_ID",
+// "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY").
+type constructor struct {
+	build    func(Settings) socialauth.Backend
+	requires []string
+}
+
+// constructorGroups are the per-file tables of constructors, merged by
+// constructors. They are built on each call: the package keeps no mutable
+// global registry.
+func constructorGroups() []map[string]constructor {
+	return []map[string]constructor{
+		coreConstructors(),
+		groupAConstructors(),
+		groupBConstructors(),
+		groupOIDCConstructors(),
 	}
+}
+
+func coreConstructors() map[string]constructor {
+	return map[string]constructor{
+		"google-oauth2": {build: func(s Settings) socialauth.Backend { return GoogleOAuth2(s) }},
+		"facebook":      {build: func(s Settings) socialauth.Backend { return Facebook(s) }, requires: []string{"SECRET"}},
+		"github":        {build: func(s Settings) socialauth.Backend { return GitHub(s) }, requires: []string{"SECRET"}},
+	}
+}
+
+func constructors() map[string]constructor {
+	all := map[string]constructor{}
+	for _, g := range constructorGroups() {
+		for name, c := range g {
+			if _, dup := all[name]; dup {
+				panic("backends: two constructors for " + name)
+			}
+			all[name] = c
+		}
+	}
+	return all
 }
 
 // Names lists the backend names FromEnv and ByName know, sorted.
@@ -70,7 +101,7 @@ func ByName(name string, s Settings) (socialauth.Backend, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", socialauth.ErrUnknownBackend, name)
 	}
-	return c(s), nil
+	return c.build(s), nil
 }
 
 // EnvPrefix is the settings prefix of a backend name, as PSA spells it:
@@ -86,6 +117,7 @@ func EnvPrefix(name string) string {
 // disable a provider.
 func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 	var out []socialauth.Backend
+	table := constructors()
 	for _, name := range Names() {
 		p := EnvPrefix(name)
 		key, ok := lookup(p + "KEY")
@@ -101,27 +133,14 @@ func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 			Tenant:    get("TENANT_ID"), Domain: get("DOMAIN"), TeamID: get("TEAM"),
 			KeyID: get("KEY_ID"), PrivateKey: get("PRIVATE_KEY"),
 		}
-		if err := requireSettings(name, s); err != nil {
-			return nil, err
+		for _, k := range table[name].requires {
+			if get(k) == "" {
+				return nil, fmt.Errorf("backends: %s%s is required for %s", p, k, name)
+			}
 		}
-		b, err := ByName(name, s)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
+		out = append(out, table[name].build(s))
 	}
 	return out, nil
-}
-
-// requireSettings reports settings a backend cannot work without.
-func requireSettings(name string, s Settings) error {
-	switch name {
-	case "facebook", "github":
-		if s.Secret == "" {
-			return fmt.Errorf("backends: %sSECRET is required to check %s tokens", EnvPrefix(name), name)
-		}
-	}
-	return nil
 }
 
 // splitList splits on commas and white space: "a, b c" → [a b c].

@@ -1,0 +1,8 @@
+package backends_test
+
+import "github.com/go-socialauth/socialauth/backends"
+
+// kitExtrasA are the kit-test settings of provider group A.
+func kitExtrasA() map[string]func(*backends.Settings) {
+	return map[string]func(*backends.Settings){}
+}

@@ -1,0 +1,8 @@
+package backends_test
+
+import "github.com/go-socialauth/socialauth/backends"
+
+// kitExtrasOIDC are the kit-test settings of provider group OIDC.
+func kitExtrasOIDC() map[string]func(*backends.Settings) {
+	return map[string]func(*backends.Settings){}
+}
