@@ -107,3 +107,9 @@ func (t Token) String() string { return "socialauth.Token{REDACTED}" }
 
 // GoString redacts for %#v.
 func (t Token) GoString() string { return t.String() }
+
+// LogValue implements [slog.LogValuer]: the uid and username, never the
+// tokens or the raw provider JSON.
+func (p Profile) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("uid", p.UID), slog.String("username", p.Details.Username), slog.Any("token", p.Token))
+}

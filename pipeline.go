@@ -153,6 +153,16 @@ type State struct {
 	values      map[string]any
 }
 
+// LogValue implements [slog.LogValuer]: who is logging in and how far the
+// login got, never the tokens or the values host steps keep.
+func (s *State) LogValue() slog.Value {
+	attrs := []slog.Attr{slog.String("backend", s.BackendName()), slog.String("uid", s.UID), slog.Bool("is_new", s.IsNew)}
+	if s.User != nil {
+		attrs = append(attrs, slog.String("user_id", s.User.ID))
+	}
+	return slog.GroupValue(attrs...)
+}
+
 // Now is the login's clock (Config.Now).
 func (s *State) Now() time.Time {
 	if s.now == nil {

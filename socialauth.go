@@ -467,6 +467,13 @@ func ExchangeHandler(x Exchange) http.Handler {
 	}
 	fail := func(w http.ResponseWriter, err error) {
 		code, st := status(err)
+		var paused *PausedError
+		if errors.As(err, &paused) {
+			// The client needs the handle to resume, and the step's reason.
+			writeJSON(w, st, map[string]map[string]string{"errors": {
+				"code": code, "message": messages[code], "partial_token": paused.Token, "reason": paused.Reason}})
+			return
+		}
 		writeError(w, code, st)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -511,9 +518,7 @@ func ExchangeHandler(x Exchange) http.Handler {
 			fail(w, err)
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Cache-Control", "no-store")
-		_ = json.NewEncoder(w).Encode(out)
+		writeJSON(w, http.StatusOK, out)
 	})
 }
 
@@ -544,8 +549,12 @@ func WriteError(w http.ResponseWriter, err error, status int) {
 }
 
 func writeError(w http.ResponseWriter, code string, status int) {
+	writeJSON(w, status, map[string]map[string]string{"errors": {"code": code, "message": messages[code]}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]map[string]string{"errors": {"code": code, "message": messages[code]}})
+	_ = json.NewEncoder(w).Encode(v)
 }

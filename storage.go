@@ -3,6 +3,8 @@ package socialauth
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
+	"sort"
 	"time"
 )
 
@@ -167,4 +169,21 @@ type Storage interface {
 	LoginStore
 	PartialStore
 	NonceStore
+}
+
+// LogValue implements [slog.LogValuer]: ids and the names of the extra-data
+// keys, never their values (they hold provider tokens).
+func (a *Association) LogValue() slog.Value {
+	keys := make([]string, 0, len(a.ExtraData))
+	for k := range a.ExtraData {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return slog.GroupValue(slog.String("id", a.ID), slog.String("user_id", a.UserID),
+		slog.String("provider", a.Provider), slog.String("uid", a.UID), slog.Any("extra_data_keys", keys))
+}
+
+// LogValue implements [slog.LogValuer]: never the token or the saved state.
+func (p *Partial) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("backend", p.Backend), slog.Int("step", p.Step), slog.Time("expires", p.Expires))
 }
