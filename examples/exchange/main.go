@@ -1,0 +1,229 @@
+// Command exchange is the token exchange of a JSON API, the tutorial's view
+// in Go: a front end signs the user in with a provider and POSTs the
+// provider's access token; this server checks it with the provider, finds or
+// creates the user, and answers the app's own token.
+//
+//	POST /api/login/social/{backend}/  {"access_token": "..."}  → 200 {"token": "..."} | 400 {"errors": {...}}
+//	GET  /api/me                       Authorization: Token <token> → the user
+//
+// It needs no provider account: it runs a local development provider on
+// loopback, registered as backend "dev", which accepts any access token
+// "dev:<name>" as the verified identity <name>. Real providers are enabled
+// by their settings: SOCIAL_AUTH_GOOGLE_OAUTH2_KEY, SOCIAL_AUTH_GITHUB_KEY
+// and _SECRET, and so on.
+//
+//	go run ./examples/exchange [-addr 127.0.0.1:8000] [-db path]
+package main
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-socialauth/socialauth"
+	"github.com/go-socialauth/socialauth/backends"
+	"github.com/go-socialauth/socialauth/internal/devprovider"
+	"github.com/go-socialauth/socialauth/pipeline"
+	"github.com/go-socialauth/socialauth/storage/memory"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, *addr, os.LookupEnv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "exchange:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends, printing how to try it to out.
+func run(ctx context.Context, addr string, env func(string) (string, bool), out io.Writer) error {
+	// The development provider: a real HTTP server on a free loopback port.
+	devLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	dev := &http.Server{Handler: devprovider.Handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = dev.Serve(devLn) }()
+	defer dev.Close()
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	app, err := newApp(appConfig{devURL: "http://" + devLn.Addr().String(), env: env, storage: memory.New()})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv := &http.Server{Handler: app, ReadHeaderTimeout: 5 * time.Second}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(out, "exchange: listening on %s (backends: %s)\n", base, strings.Join(app.backends, ", "))
+	fmt.Fprintf(out, "try:\n  curl -s -X POST %s/api/login/social/dev/ -H 'Content-Type: application/json' -d '{\"access_token\":\"dev:alice\"}'\n", base)
+	fmt.Fprintf(out, "then:\n  curl -s %s/api/me -H 'Authorization: Token <the token from above>'\n", base)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	}
+}
+
+type appConfig struct {
+	devURL  string
+	env     func(string) (string, bool)
+	storage socialauth.Storage
+	key     []byte // signs the app's tokens; nil means a random one
+	now     func() time.Time
+	client  *http.Client // to reach providers; nil means the library's default
+}
+
+// app is the example's HTTP API.
+type app struct {
+	http.Handler
+	store    socialauth.Storage
+	tokens   tokenSigner
+	backends []string
+}
+
+func newApp(c appConfig) (*app, error) {
+	enabled := []socialauth.Backend{devprovider.Backend(c.devURL)}
+	real, err := backends.FromEnv(c.env)
+	if err != nil {
+		return nil, err
+	}
+	enabled = append(enabled, real...)
+	if c.key == nil {
+		c.key = make([]byte, 32)
+		if _, err := rand.Read(c.key); err != nil {
+			return nil, err
+		}
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	a := &app{store: c.storage, tokens: tokenSigner{key: c.key, now: c.now, ttl: 24 * time.Hour}}
+	for _, b := range enabled {
+		a.backends = append(a.backends, b.Name())
+	}
+
+	social := socialauth.Handler(socialauth.Config{
+		Backends:   enabled,
+		Storage:    c.storage,
+		Pipeline:   pipeline.Default(),
+		HTTPClient: c.client,
+		Logger:     slog.New(slog.NewTextHandler(os.Stderr, nil)),
+	})
+	login := socialauth.ExchangeHandler(socialauth.Exchange{
+		Mint: func(_ context.Context, res *socialauth.Result) (any, error) {
+			return map[string]any{"token": a.tokens.mint(res.User.ID), "is_new": res.IsNew}, nil
+		},
+		// As in the tutorial, every failure the client caused is a 400;
+		// an unreachable provider stays a 502 and our own faults a 500.
+		ErrorStatus: func(code string, status int) int {
+			if status < 500 && status != http.StatusNotFound {
+				return http.StatusBadRequest
+			}
+			return status
+		},
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST /api/login/social/{backend}/", social(login))
+	mux.HandleFunc("GET /api/me", a.me)
+	a.Handler = mux
+	return a, nil
+}
+
+// me answers the user that the Authorization: Token header names.
+func (a *app) me(w http.ResponseWriter, r *http.Request) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Token ")
+	id, valid := a.tokens.verify(strings.TrimSpace(tok))
+	if !ok || !valid {
+		w.Header().Set("WWW-Authenticate", "Token")
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": map[string]string{"code": "not_authenticated", "message": "Send Authorization: Token <token>."}})
+		return
+	}
+	u, err := a.store.GetUser(r.Context(), id)
+	if err != nil {
+		status := http.StatusInternalServerError
+		if errors.Is(err, socialauth.ErrNotFound) {
+			status = http.StatusUnauthorized
+		}
+		socialauth.WriteError(w, err, status)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"id": u.ID, "username": u.Username, "email": u.Email,
+		"first_name": u.FirstName, "last_name": u.LastName,
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// tokenSigner mints the app's own tokens: "<user id>.<expiry>.<HMAC>", a
+// stand-in for whatever a real host uses (sessions, JWTs, DRF tokens).
+type tokenSigner struct {
+	key []byte
+	now func() time.Time
+	ttl time.Duration
+}
+
+func (s tokenSigner) mint(userID string) string {
+	payload := base64.RawURLEncoding.EncodeToString([]byte(userID)) + "." + strconv.FormatInt(s.now().Add(s.ttl).Unix(), 10)
+	return payload + "." + s.sign(payload)
+}
+
+func (s tokenSigner) sign(payload string) string {
+	m := hmac.New(sha256.New, s.key)
+	m.Write([]byte(payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// verify checks the signature in constant time, then the expiry.
+func (s tokenSigner) verify(tok string) (userID string, ok bool) {
+	i := strings.LastIndexByte(tok, '.')
+	if i < 0 || len(tok) > 512 {
+		return "", false
+	}
+	payload, sig := tok[:i], tok[i+1:]
+	if !hmac.Equal([]byte(sig), []byte(s.sign(payload))) {
+		return "", false
+	}
+	rawID, exp, found := strings.Cut(payload, ".")
+	expiry, err := strconv.ParseInt(exp, 10, 64)
+	if !found || err != nil || s.now().Unix() >= expiry {
+		return "", false
+	}
+	id, err := base64.RawURLEncoding.DecodeString(rawID)
+	if err != nil {
+		return "", false
+	}
+	return string(id), true
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-socialauth/socialauth/backends"
+	"github.com/go-socialauth/socialauth/backends/backendtest"
+	"github.com/go-socialauth/socialauth/internal/devprovider"
+	"github.com/go-socialauth/socialauth/storage/memory"
+)
+
+func noEnv(string) (string, bool) { return "", false }
+
+type client struct {
+	t    *testing.T
+	base string
+	hc   *http.Client
+}
+
+func (c client) do(method, path, auth, body string) (int, map[string]any) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	require.NoError(c.t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := c.hc.Do(req)
+	require.NoError(c.t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(c.t, err)
+	if len(raw) > 0 {
+		require.NoError(c.t, json.Unmarshal(raw, &out), string(raw))
+	}
+	return resp.StatusCode, out
+}
+
+func newTestApp(t *testing.T) client {
+	dev := httptest.NewServer(devprovider.Handler())
+	t.Cleanup(dev.Close)
+	a, err := newApp(appConfig{devURL: dev.URL, env: noEnv, storage: memory.New()})
+	require.NoError(t, err)
+	srv := httptest.NewServer(a)
+	t.Cleanup(srv.Close)
+	return client{t: t, base: srv.URL, hc: srv.Client()}
+}
+
+func TestExchangeAndMe(t *testing.T) {
+	c := newTestApp(t)
+	status, out := c.do("POST", "/api/login/social/dev/", "", `{"access_token":"dev:alice"}`)
+	require.Equal(t, http.StatusOK, status, out)
+	token, _ := out["token"].(string)
+	require.NotEmpty(t, token)
+	assert.Equal(t, true, out["is_new"])
+
+	status, me := c.do("GET", "/api/me", "Token "+token, "")
+	require.Equal(t, http.StatusOK, status, me)
+	assert.Equal(t, "alice", me["username"])
+	assert.Equal(t, "alice@example.com", me["email"])
+
+	status, again := c.do("POST", "/api/login/social/dev/", "", `{"access_token":"dev:alice"}`)
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, false, again["is_new"])
+	status, me2 := c.do("GET", "/api/me", "Token "+again["token"].(string), "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, me["id"], me2["id"], "the same user")
+}
+
+func TestExchangeErrors(t *testing.T) {
+	c := newTestApp(t)
+	cases := []struct {
+		name, path, body string
+		status           int
+		code             string
+	}{
+		{"unknown backend", "/api/login/social/myspace/", `{"access_token":"dev:alice"}`, 404, "unknown_backend"},
+		{"refused token", "/api/login/social/dev/", `{"access_token":"alice"}`, 400, "invalid_token"},
+		{"missing token", "/api/login/social/dev/", `{}`, 400, "invalid_request"},
+		{"malformed body", "/api/login/social/dev/", `{"access_token":`, 400, "invalid_request"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, out := c.do("POST", tc.path, "", tc.body)
+			assert.Equal(t, tc.status, status)
+			errs, _ := out["errors"].(map[string]any)
+			require.NotNil(t, errs, out)
+			assert.Equal(t, tc.code, errs["code"])
+		})
+	}
+	for _, auth := range []string{"", "Token nope", "Bearer x", "Token " + strings.Repeat("a.", 400)} {
+		status, _ := c.do("GET", "/api/me", auth, "")
+		assert.Equal(t, http.StatusUnauthorized, status, auth)
+	}
+}
+
+func TestTokensExpireAndResistTampering(t *testing.T) {
+	now := time.Now()
+	s := tokenSigner{key: []byte("k"), now: func() time.Time { return now }, ttl: time.Hour}
+	tok := s.mint("42")
+	id, ok := s.verify(tok)
+	require.True(t, ok)
+	assert.Equal(t, "42", id)
+	_, ok = s.verify(strings.Replace(tok, "NDI", "NDM", 1)) // another user id, same signature
+	assert.False(t, ok)
+	_, ok = tokenSigner{key: []byte("other"), now: s.now, ttl: time.Hour}.verify(tok)
+	assert.False(t, ok)
+	now = now.Add(2 * time.Hour)
+	_, ok = s.verify(tok)
+	assert.False(t, ok, "expired")
+}
+
+// TestRealProviderFromEnv: with SOCIAL_AUTH_GITHUB_KEY/SECRET set, the real
+// github backend is enabled beside dev (its HTTP faked with the kit).
+func TestRealProviderFromEnv(t *testing.T) {
+	env := map[string]string{"SOCIAL_AUTH_GITHUB_KEY": "Iv1.example", "SOCIAL_AUTH_GITHUB_SECRET": "s3cret"}
+	fake := backendtest.New(t)
+	a, err := newApp(appConfig{devURL: "http://127.0.0.1:1", env: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		storage: memory.New(), client: fake.Client()})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"dev", "github"}, a.backends)
+	srv := httptest.NewServer(a)
+	defer srv.Close()
+	c := client{t: t, base: srv.URL, hc: srv.Client()}
+	tok := fake.Token("github", backends.Settings{Key: "Iv1.example", Secret: "s3cret"},
+		backendtest.Identity{UID: "583231", Username: "octocat", Email: "octocat@github.com", EmailVerified: true, Name: "The Octocat"})
+	status, out := c.do("POST", "/api/login/social/github/", "", `{"access_token":"`+tok+`"}`)
+	require.Equal(t, http.StatusOK, status, out)
+	status, me := c.do("GET", "/api/me", "Token "+out["token"].(string), "")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, "octocat", me["username"])
+}
+
+// TestRunPrintsAWorkingCurlLine starts the program as main does, on a free
+// port, and follows the instructions it prints.
+func TestRunPrintsAWorkingCurlLine(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, "127.0.0.1:0", noEnv, pw); pw.Close() }()
+	lines := bufio.NewScanner(pr)
+	var printed strings.Builder
+	for lines.Scan() {
+		printed.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), "/api/me") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	m := regexp.MustCompile(`curl -s -X POST (http://127\.0\.0\.1:\d+)(/api/login/social/dev/) -H 'Content-Type: application/json' -d '(\{.*\})'`).FindStringSubmatch(printed.String())
+	require.NotNil(t, m, printed.String())
+	resp, err := http.Post(m[1]+m[2], "application/json", strings.NewReader(m[3]))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	cancel()
+	require.NoError(t, <-done)
+}
