@@ -31,7 +31,7 @@ type env struct {
 	logs  *bytes.Buffer
 }
 
-func newEnv(t *testing.T, p socialauth.Pipeline) *env {
+func newEnv(t testing.TB, p socialauth.Pipeline) *env {
 	t.Helper()
 	srv := httptest.NewServer(devprovider.Handler())
 	t.Cleanup(srv.Close)
@@ -61,7 +61,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func (e *env) ctx(t *testing.T) context.Context {
+func (e *env) ctx(t testing.TB) context.Context {
 	t.Helper()
 	svc, err := socialauth.New(e.cfg)
 	require.NoError(t, err)
@@ -381,7 +381,7 @@ func readAll(t *testing.T, resp *http.Response) string {
 }
 
 // exchangeServer serves ExchangeHandler behind Handler, minting "tok-<id>".
-func exchangeServer(t *testing.T, e *env, x socialauth.Exchange) *httptest.Server {
+func exchangeServer(t testing.TB, e *env, x socialauth.Exchange) *httptest.Server {
 	t.Helper()
 	if x.Mint == nil {
 		x.Mint = func(_ context.Context, r *socialauth.Result) (any, error) {
