@@ -147,6 +147,8 @@ type State struct {
 	NewAssociation bool `json:"new_association"`
 	// Username is the username chosen for a new user (get_username).
 	Username string `json:"username,omitempty"`
+	// Entries are the associations a disconnect removes (get_entries).
+	Entries []*Association `json:"entries,omitempty"`
 	// UniqueEmail asks associate_user to create the new user only if no user
 	// has its email yet (set by associate_by_email; see [CreateOptions]).
 	UniqueEmail bool `json:"unique_email,omitempty"`

@@ -91,6 +91,10 @@ type Config struct {
 	// 404 with the JSON body {"errors":{"code":"unknown_backend",...}}.
 	NotFound http.Handler
 
+	// DisconnectPipeline runs on [Disconnect]. Nil means Disconnect fails;
+	// write pipeline.DefaultDisconnect().
+	DisconnectPipeline Pipeline
+
 	// PartialTTL is how long a paused pipeline may be resumed. Zero means
 	// 30 minutes.
 	PartialTTL time.Duration
@@ -121,6 +125,12 @@ func New(cfg Config) (*Service, error) {
 	s := &Service{cfg: cfg, backends: make(map[string]Backend, len(cfg.Backends))}
 	s.cfg.Backends = append([]Backend(nil), cfg.Backends...)
 	s.cfg.Pipeline = append(Pipeline(nil), cfg.Pipeline...)
+	if cfg.DisconnectPipeline != nil {
+		if err := cfg.DisconnectPipeline.validate(); err != nil {
+			return nil, fmt.Errorf("DisconnectPipeline: %w", err)
+		}
+		s.cfg.DisconnectPipeline = append(Pipeline(nil), cfg.DisconnectPipeline...)
+	}
 	for _, b := range cfg.Backends {
 		if b == nil {
 			return nil, errors.New("socialauth: Config.Backends holds a nil backend")
@@ -416,6 +426,35 @@ func (s *Service) resume(ctx context.Context, b Backend, token string, update fu
 		}
 	}
 	return s.runFrom(ctx, st, p.Step)
+}
+
+// Disconnect unlinks the backend in ctx from user (PSA's disconnect): the
+// association with associationID, or, when it is empty, all of user's
+// associations with this backend. It runs Config.DisconnectPipeline, whose
+// allowed_to_disconnect step refuses, with ErrNotAllowedToDisconnect, to
+// leave the user without a way to log in. An association that is not the
+// user's and this backend's wraps ErrNotFound.
+func Disconnect(ctx context.Context, user *User, associationID string) error {
+	b, err := bindingFrom(ctx)
+	if err != nil {
+		return err
+	}
+	s, name := b.svc, b.backend.Name()
+	if user == nil || user.ID == "" {
+		return &Error{Backend: name, Err: fmt.Errorf("%w: user to disconnect", ErrMissingParameter)}
+	}
+	if s.cfg.DisconnectPipeline == nil {
+		return &Error{Backend: name, Err: errors.New("Config.DisconnectPipeline is nil; use pipeline.DefaultDisconnect()")}
+	}
+	u := *user
+	st := &State{Backend: b.backend, Storage: s.cfg.Storage, Client: s.client, Logger: s.log, now: s.cfg.Now, User: &u}
+	if associationID != "" {
+		st.Association = &Association{ID: associationID}
+	}
+	if i, err := s.cfg.DisconnectPipeline.run(ctx, st, 0); err != nil {
+		return s.fail(ctx, &Error{Backend: name, Step: s.cfg.DisconnectPipeline[i].Name, Err: err})
+	}
+	return nil
 }
 
 func randomToken() (string, error) {
