@@ -7,7 +7,9 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 )
 
-// fakesB fakes the backends of provider group B.
+// fakesB fakes the backends of provider group B. The providers that can
+// tell which app a token was issued to (line, gitea, salesforce-oauth2,
+// mailru, kakao) are in fakes_b_checks.go.
 func fakesB() map[string]func(backends.Settings) []route {
 	m := map[string]func(backends.Settings) []route{
 		"twitter-oauth2": one("GET", "https://api.x.com/2/users/me", func(id Identity) any {
@@ -62,6 +64,9 @@ func fakesB() map[string]func(backends.Settings) []route {
 		"box": one("GET", "https://api.box.com/2.0/users/me", func(id Identity) any {
 			return map[string]any{"type": "user", "id": id.UID, "name": id.FullName(), "login": id.Email, "status": "active"}
 		}),
+	}
+	for name, f := range fakesBChecks() {
+		m[name] = f
 	}
 	return m
 }
