@@ -27,7 +27,6 @@ import (
 // lists it as verified.
 func Gitea(s Settings) *OAuth2 {
 	site := siteURL(s, "https://gitea.com")
-	aud := s.audiences()
 	return NewOAuth2(Provider{
 		Name:     "gitea",
 		AuthURL:  site + "/login/oauth/authorize",
@@ -53,22 +52,7 @@ func Gitea(s Settings) *OAuth2 {
 			})
 			return p, nil
 		},
-		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
-			in, err := introspect(ctx, client, "gitea", site+"/login/oauth/introspect", token, s, true)
-			if err != nil {
-				return "", err
-			}
-			var issuedTo string
-			for _, a := range in.Aud {
-				if slices.Contains(aud, a) {
-					issuedTo = a
-				}
-			}
-			if err := ownClient("gitea", issuedTo, aud); err != nil {
-				return "", err
-			}
-			return in.Sub, nil
-		},
+		Verify: introspectionCheck("gitea", site+"/login/oauth/introspect", s, true),
 		Doc: Doc{ChecksAudience: true, TokenCheck: "POST /login/oauth/introspect with the app's credentials: active, aud ∈ Key+ClientIDs, sub = /api/v1/user id",
 			UID: "id (numeric)", EmailVerified: "/api/v1/user/emails lists the email as verified"},
 	})

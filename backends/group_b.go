@@ -82,31 +82,75 @@ func (a *stringOrArray) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// introspect asks an RFC 7662 endpoint about token, authenticating as the
-// app with its client id and secret (HTTP Basic when basic, else in the
-// form), and refuses an inactive token. The caller checks whose it is.
-func introspect(ctx context.Context, client *http.Client, backend, endpoint, token string, s Settings, basic bool) (introspection, error) {
-	var out introspection
-	if s.Key == "" || s.Secret == "" {
-		return out, fmt.Errorf("%w: %s needs its client id and secret to introspect tokens", socialauth.ErrAuthFailed, backend)
+// introspectionCheck is a Provider.Verify that asks an RFC 7662 endpoint
+// about the token, authenticating as the app with its client id and secret
+// (HTTP Basic when basic, else in the form). The token must be active and
+// issued to one of s's audiences: its client_id when the answer has one,
+// else one of its aud values. It returns the token's sub for the backend to
+// compare with the profile's uid.
+func introspectionCheck(backend, endpoint string, s Settings, basic bool) func(context.Context, *http.Client, string) (string, error) {
+	aud := s.audiences()
+	return func(ctx context.Context, client *http.Client, token string) (string, error) {
+		if s.Key == "" || s.Secret == "" {
+			return "", fmt.Errorf("%w: %s needs its client id and secret to introspect tokens", socialauth.ErrAuthFailed, backend)
+		}
+		form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
+		h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
+		if basic {
+			h.Set("Authorization", basicAuth(s.Key, s.Secret))
+		} else {
+			form.Set("client_id", s.Key)
+			form.Set("client_secret", s.Secret)
+		}
+		c := call{method: http.MethodPost, url: endpoint, header: h, body: strings.NewReader(form.Encode()),
+			secrets: []string{token, s.Secret}}
+		var in introspection
+		if _, err := c.getJSON(ctx, client, &in); err != nil {
+			return "", err
+		}
+		if !in.Active {
+			return "", fmt.Errorf("%w: %s says the token is not active", socialauth.ErrInvalidToken, backend)
+		}
+		issuedTo := in.ClientID
+		if issuedTo == "" {
+			for _, a := range in.Aud {
+				if slices.Contains(aud, a) {
+					issuedTo = a
+				}
+			}
+		}
+		if err := ownClient(backend, issuedTo, aud); err != nil {
+			return "", err
+		}
+		return in.Sub, nil
 	}
-	form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
-	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
-	if basic {
-		h.Set("Authorization", basicAuth(s.Key, s.Secret))
-	} else {
-		form.Set("client_id", s.Key)
-		form.Set("client_secret", s.Secret)
+}
+
+// oidcUser maps the standard claims of an OpenID Connect userinfo answer
+// (OIDC Core §5.1): the uid is "sub", the username preferred_username (else
+// nickname), and the email is verified only when email_verified says so.
+func oidcUser(body []byte) (string, socialauth.Details, error) {
+	var u struct {
+		Sub               string   `json:"sub"`
+		PreferredUsername string   `json:"preferred_username"`
+		Nickname          string   `json:"nickname"`
+		Email             string   `json:"email"`
+		EmailVerified     flexBool `json:"email_verified"`
+		Name              string   `json:"name"`
+		GivenName         string   `json:"given_name"`
+		FamilyName        string   `json:"family_name"`
 	}
-	c := call{method: http.MethodPost, url: endpoint, header: h, body: strings.NewReader(form.Encode()),
-		secrets: []string{token, s.Secret}}
-	if _, err := c.getJSON(ctx, client, &out); err != nil {
-		return out, err
+	if err := decode(body, &u); err != nil {
+		return "", socialauth.Details{}, err
 	}
-	if !out.Active {
-		return out, fmt.Errorf("%w: %s says the token is not active", socialauth.ErrInvalidToken, backend)
+	username := u.PreferredUsername
+	if username == "" {
+		username = u.Nickname
 	}
-	return out, nil
+	return u.Sub, socialauth.Details{
+		Username: username, Email: u.Email, EmailVerified: u.Email != "" && bool(u.EmailVerified),
+		FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName,
+	}, nil
 }
 
 // lastSegment is what follows the last '/' of s (all of s when there is none).

@@ -1,12 +1,5 @@
 package backends
 
-import (
-	"context"
-	"net/http"
-
-	"github.com/go-socialauth/socialauth"
-)
-
 // SalesforceOAuth2 is the "salesforce-oauth2" backend. With Settings.BaseURL
 // it speaks to a sandbox (https://test.salesforce.com) or a My Domain
 // (https://acme.my.salesforce.com) instead of https://login.salesforce.com.
@@ -27,44 +20,15 @@ import (
 // verified only when Salesforce says email_verified.
 func SalesforceOAuth2(s Settings) *OAuth2 {
 	site := siteURL(s, "https://login.salesforce.com")
-	aud := s.audiences()
 	return NewOAuth2(Provider{
 		Name:        "salesforce-oauth2",
 		AuthURL:     site + "/services/oauth2/authorize",
 		TokenURL:    site + "/services/oauth2/token",
 		Scopes:      append([]string{"openid", "id"}, s.Scope...),
 		UserInfoURL: site + "/services/oauth2/userinfo",
-		User:        salesforceUser,
-		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
-			in, err := introspect(ctx, client, "salesforce-oauth2", site+"/services/oauth2/introspect", token, s, false)
-			if err != nil {
-				return "", err
-			}
-			if err := ownClient("salesforce-oauth2", in.ClientID, aud); err != nil {
-				return "", err
-			}
-			return in.Sub, nil
-		},
+		User:        oidcUser,
+		Verify:      introspectionCheck("salesforce-oauth2", site+"/services/oauth2/introspect", s, false),
 		Doc: Doc{ChecksAudience: true, TokenCheck: "POST /services/oauth2/introspect with the app's credentials: active, client_id ∈ Key+ClientIDs, sub = userinfo sub",
 			UID: "sub (the identity URL …/id/<org>/<user>)", EmailVerified: "email_verified"},
 	})
-}
-
-func salesforceUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Sub               string   `json:"sub"`
-		PreferredUsername string   `json:"preferred_username"`
-		Email             string   `json:"email"`
-		EmailVerified     flexBool `json:"email_verified"`
-		Name              string   `json:"name"`
-		GivenName         string   `json:"given_name"`
-		FamilyName        string   `json:"family_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return u.Sub, socialauth.Details{
-		Username: u.PreferredUsername, Email: u.Email, EmailVerified: u.Email != "" && bool(u.EmailVerified),
-		FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName,
-	}, nil
 }

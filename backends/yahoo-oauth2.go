@@ -1,9 +1,5 @@
 package backends
 
-import (
-	"github.com/go-socialauth/socialauth"
-)
-
 // YahooOAuth2 is the "yahoo-oauth2" backend: Yahoo's OpenID Connect userinfo
 // read with an access token. The browser flow authenticates at the token
 // endpoint with HTTP Basic.
@@ -22,32 +18,8 @@ func YahooOAuth2(s Settings) *OAuth2 {
 		TokenURL:    "https://api.login.yahoo.com/oauth2/get_token",
 		Scopes:      append([]string{"openid", "email", "profile"}, s.Scope...),
 		UserInfoURL: "https://api.login.yahoo.com/openid/v1/userinfo",
-		User:        yahooUser,
+		User:        oidcUser,
 		Doc: Doc{TokenCheck: "none: Yahoo offers no introspection for access tokens; another app's token for the same user is accepted",
 			UID: "sub", EmailVerified: "email_verified"},
 	})
-}
-
-func yahooUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Sub               string   `json:"sub"`
-		PreferredUsername string   `json:"preferred_username"`
-		Nickname          string   `json:"nickname"`
-		Email             string   `json:"email"`
-		EmailVerified     flexBool `json:"email_verified"`
-		Name              string   `json:"name"`
-		GivenName         string   `json:"given_name"`
-		FamilyName        string   `json:"family_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	username := u.PreferredUsername
-	if username == "" {
-		username = u.Nickname
-	}
-	return u.Sub, socialauth.Details{
-		Username: username, Email: u.Email, EmailVerified: u.Email != "" && bool(u.EmailVerified),
-		FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName,
-	}, nil
 }
