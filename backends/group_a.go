@@ -1,6 +1,37 @@
 package backends
 
+import (
+	"fmt"
+	"slices"
+
+	"github.com/go-socialauth/socialauth"
+)
+
 // groupAConstructors is the constructor table of provider group A.
 func groupAConstructors() map[string]constructor {
-	return map[string]constructor{}
+	return map[string]constructor{
+		"gitlab": {build: func(s Settings) socialauth.Backend { return GitLab(s) }},
+	}
+}
+
+// checkApp refuses a token that the provider says was issued to app, unless
+// app is one of ours (Key and ClientIDs). With no client id configured there
+// is nothing to compare with: a configuration error, never a pass.
+func checkApp(backend, app string, audiences []string) error {
+	if len(audiences) == 0 {
+		return fmt.Errorf("%w: %s has no client id configured to check tokens against", socialauth.ErrAuthFailed, backend)
+	}
+	if app == "" || !slices.Contains(audiences, app) {
+		return fmt.Errorf("%w: the token was issued to another client", socialauth.ErrInvalidToken)
+	}
+	return nil
+}
+
+// tokenUser is the user id a token check reported: a token that belongs to
+// no user (an app or client-credentials token) is not a login.
+func tokenUser(uid string) (string, error) {
+	if uid == "" {
+		return "", fmt.Errorf("%w: the token belongs to no user", socialauth.ErrInvalidToken)
+	}
+	return uid, nil
 }

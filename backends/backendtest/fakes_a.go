@@ -1,8 +1,57 @@
 package backendtest
 
-import "github.com/go-socialauth/socialauth/backends"
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/go-socialauth/socialauth/backends"
+)
 
 // fakesA fakes the backends of provider group A.
 func fakesA() map[string]func(backends.Settings) []route {
-	return map[string]func(backends.Settings) []route{}
+	return map[string]func(backends.Settings) []route{
+		"gitlab": fakeGitLab,
+	}
+}
+
+// issuedTo is the client id the fake says a token was issued to: the
+// app's Key, or another app's for a foreign token.
+func issuedTo(c *Call) string {
+	if c.Foreign {
+		return otherApp
+	}
+	return c.Settings.Key
+}
+
+// numericID renders a numeric uid as a JSON number, as providers with
+// numeric ids send it; any other uid stays a string.
+func numericID(uid string) any {
+	if n, err := strconv.ParseInt(uid, 10, 64); err == nil {
+		return n
+	}
+	return uid
+}
+
+func fakeGitLab(s backends.Settings) []route {
+	site := "https://gitlab.com"
+	if s.BaseURL != "" {
+		site = strings.TrimRight(s.BaseURL, "/")
+	}
+	return []route{
+		{method: "GET", url: site + "/api/v4/user", answer: func(c *Call) (int, any) {
+			id := c.Identity
+			var confirmed any
+			if id.EmailVerified {
+				confirmed = "2024-11-02T09:21:10.000Z"
+			}
+			return http.StatusOK, map[string]any{"id": numericID(id.UID), "username": id.Username, "name": id.FullName(),
+				"state": "active", "web_url": site + "/" + id.Username, "email": id.Email, "confirmed_at": confirmed,
+				"two_factor_enabled": false, "external": false}
+		}},
+		{method: "GET", url: site + "/oauth/token/info", answer: func(c *Call) (int, any) {
+			return http.StatusOK, map[string]any{"resource_owner_id": numericID(c.Identity.UID), "scope": []string{"read_user"},
+				"expires_in": 7200, "application": map[string]any{"uid": issuedTo(c)}, "created_at": 1790500000}
+		}},
+	}
 }

@@ -1,0 +1,66 @@
+package backends_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-socialauth/socialauth"
+	"github.com/go-socialauth/socialauth/backends"
+)
+
+var gitlabSettings = backends.Settings{Key: "3f6c0d8e1a9b47c25e0d7f8a6b4c2e19d0a7b3c5e8f1a2d4b6c9e0f3a5d7b8c1", Secret: "gloas-2c51d0e8b7a4"}
+
+func TestGitLab(t *testing.T) {
+	const tok = "glpat-oauth-7c1e4b2a9d8f6e3c"
+	user, info := "https://gitlab.com/api/v4/user", "https://gitlab.com/oauth/token/info"
+	b := backends.GitLab(gitlabSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{gitlabSettings.Secret},
+		user: endpoint{"GET", user}, check: &endpoint{"GET", info}})
+
+	t.Run("token sent as a bearer header, never in the URL", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", user, 0, "gitlab/user.json"}, answer{"GET", info, 0, "gitlab/check.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		for _, u := range []string{user, info} {
+			r := requestTo(t, rec, "GET", u)
+			assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
+			assert.Empty(t, r.URL.RawQuery)
+		}
+	})
+	t.Run("self-managed instance, unconfirmed account", func(t *testing.T) {
+		s := gitlabSettings
+		s.BaseURL = "https://gitlab.example.com/"
+		c, _ := providerWith(t, answer{"GET", "https://gitlab.example.com/api/v4/user", 0, "gitlab/user-unconfirmed.json"},
+			answer{"GET", "https://gitlab.example.com/oauth/token/info", 0, "gitlab/check-unconfirmed.json"})
+		p, err := authenticate(t, backends.GitLab(s), c, tok)
+		require.NoError(t, err)
+		checkGolden(t, "gitlab/user-unconfirmed", p)
+		assert.False(t, p.Details.EmailVerified, "no confirmed_at: the email is not verified")
+		assert.Equal(t, "https://gitlab.example.com/oauth/authorize", backends.GitLab(s).Provider().AuthURL)
+	})
+	t.Run("token of another user", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", user, 0, "gitlab/user.json"}, answer{"GET", info, 0, "gitlab/check-unconfirmed.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+	t.Run("token of no user", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", user, 0, "gitlab/user.json"}, answer{"GET", info, 0, "gitlab/check-no-owner.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+	t.Run("a second client id is accepted", func(t *testing.T) {
+		s := backends.Settings{Key: "web-app-id", ClientIDs: []string{gitlabSettings.Key}}
+		c, _ := providerWith(t, answer{"GET", user, 0, "gitlab/user.json"}, answer{"GET", info, 0, "gitlab/check.json"})
+		p, err := authenticate(t, backends.GitLab(s), c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "1738291", p.UID)
+	})
+	t.Run("no client id configured is a configuration error", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", user, 0, "gitlab/user.json"}, answer{"GET", info, 0, "gitlab/check.json"})
+		_, err := authenticate(t, backends.GitLab(backends.Settings{}), c, tok)
+		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
+		assert.Contains(t, err.Error(), "no client id")
+	})
+}
