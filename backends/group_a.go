@@ -10,7 +10,8 @@ import (
 // groupAConstructors is the constructor table of provider group A.
 func groupAConstructors() map[string]constructor {
 	return map[string]constructor{
-		"gitlab": {build: func(s Settings) socialauth.Backend { return GitLab(s) }},
+		"gitlab":  {build: func(s Settings) socialauth.Backend { return GitLab(s) }},
+		"discord": {build: func(s Settings) socialauth.Backend { return Discord(s) }},
 	}
 }
 

@@ -64,3 +64,26 @@ func TestGitLab(t *testing.T) {
 		assert.Contains(t, err.Error(), "no client id")
 	})
 }
+
+var discordSettings = backends.Settings{Key: "159799960412356608", Secret: "discord-secret-9f1c"}
+
+func TestDiscord(t *testing.T) {
+	const tok = "MTQ0NjY2MTYyODQ2NjYxODU2.discord-user-token"
+	user, auth := "https://discord.com/api/users/@me", "https://discord.com/api/oauth2/@me"
+	b := backends.Discord(discordSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{discordSettings.Secret},
+		user: endpoint{"GET", user}, check: &endpoint{"GET", auth}})
+	t.Run("unverified email", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", user, 0, "discord/user-unverified.json"}, answer{"GET", auth, 0, "discord/check.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "nelly@discord.com", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified)
+		assert.Equal(t, "Bearer "+tok, requestTo(t, rec, "GET", auth).Header.Get("Authorization"))
+	})
+	t.Run("token of another user", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", user, 0, "discord/user.json"}, answer{"GET", auth, 0, "discord/check-other-user.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+}

@@ -11,7 +11,8 @@ import (
 // fakesA fakes the backends of provider group A.
 func fakesA() map[string]func(backends.Settings) []route {
 	return map[string]func(backends.Settings) []route{
-		"gitlab": fakeGitLab,
+		"gitlab":  fakeGitLab,
+		"discord": fakeDiscord,
 	}
 }
 
@@ -52,6 +53,25 @@ func fakeGitLab(s backends.Settings) []route {
 		{method: "GET", url: site + "/oauth/token/info", answer: func(c *Call) (int, any) {
 			return http.StatusOK, map[string]any{"resource_owner_id": numericID(c.Identity.UID), "scope": []string{"read_user"},
 				"expires_in": 7200, "application": map[string]any{"uid": issuedTo(c)}, "created_at": 1790500000}
+		}},
+	}
+}
+
+func fakeDiscord(backends.Settings) []route {
+	api := "https://discord.com/api"
+	user := func(id Identity) map[string]any {
+		return map[string]any{"id": id.UID, "username": id.Username, "discriminator": "0", "global_name": id.FullName(),
+			"avatar": nil, "public_flags": 0}
+	}
+	return []route{
+		{method: "GET", url: api + "/users/@me", answer: func(c *Call) (int, any) {
+			u := user(c.Identity)
+			u["email"], u["verified"], u["mfa_enabled"], u["locale"] = c.Identity.Email, c.Identity.EmailVerified, false, "en-US"
+			return http.StatusOK, u
+		}},
+		{method: "GET", url: api + "/oauth2/@me", answer: func(c *Call) (int, any) {
+			return http.StatusOK, map[string]any{"application": map[string]any{"id": issuedTo(c), "name": "Fake App", "bot_public": true},
+				"scopes": []string{"identify", "email"}, "expires": "2030-01-01T00:00:00+00:00", "user": user(c.Identity)}
 		}},
 	}
 }
