@@ -12,6 +12,7 @@ func groupAConstructors() map[string]constructor {
 	return map[string]constructor{
 		"gitlab":  {build: func(s Settings) socialauth.Backend { return GitLab(s) }},
 		"discord": {build: func(s Settings) socialauth.Backend { return Discord(s) }},
+		"slack":   {build: func(s Settings) socialauth.Backend { return Slack(s) }},
 	}
 }
 

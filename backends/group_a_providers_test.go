@@ -87,3 +87,33 @@ func TestDiscord(t *testing.T) {
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
 	})
 }
+
+func TestSlack(t *testing.T) {
+	const tok = "xoxp-2048-4096-8192-slackusertoken"
+	identity := "https://slack.com/api/users.identity"
+	b := backends.Slack(backends.Settings{Key: "2048.4096", Secret: "slack-secret-41ab"})
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{"slack-secret-41ab"}, user: endpoint{"GET", identity}, noCheck: true})
+	t.Run("username without a team name", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", identity, 0, "slack/user-no-team-name.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "U0G9QF9C6", p.UID)
+		assert.Equal(t, "Sonny Whether", p.Details.Username, "no email: the name, and no @team")
+		assert.Equal(t, "Bearer "+tok, requestTo(t, rec, "GET", identity).Header.Get("Authorization"))
+	})
+	for _, tc := range []struct {
+		file string
+		want error
+	}{
+		{"slack/invalid-auth.json", socialauth.ErrInvalidToken},
+		{"slack/missing-scope.json", socialauth.ErrInvalidToken},
+		{"slack/ratelimited.json", socialauth.ErrProviderUnavailable},
+	} {
+		t.Run("ok false with HTTP 200 is an error: "+tc.file, func(t *testing.T) {
+			c, _ := providerWith(t, answer{"GET", identity, 0, tc.file})
+			p, err := authenticate(t, b, c, tok)
+			require.ErrorIs(t, err, tc.want)
+			assert.Nil(t, p)
+		})
+	}
+}

@@ -13,6 +13,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 	return map[string]func(backends.Settings) []route{
 		"gitlab":  fakeGitLab,
 		"discord": fakeDiscord,
+		"slack":   fakeSlack,
 	}
 }
 
@@ -72,6 +73,19 @@ func fakeDiscord(backends.Settings) []route {
 		{method: "GET", url: api + "/oauth2/@me", answer: func(c *Call) (int, any) {
 			return http.StatusOK, map[string]any{"application": map[string]any{"id": issuedTo(c), "name": "Fake App", "bot_public": true},
 				"scopes": []string{"identify", "email"}, "expires": "2030-01-01T00:00:00+00:00", "user": user(c.Identity)}
+		}},
+	}
+}
+
+// fakeSlack answers users.identity; Slack cannot tell a token's client, so a
+// foreign token is answered like any other.
+func fakeSlack(backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://slack.com/api/users.identity", answer: func(c *Call) (int, any) {
+			id := c.Identity
+			return http.StatusOK, map[string]any{"ok": true,
+				"user": map[string]any{"id": id.UID, "name": id.FullName(), "email": id.Email},
+				"team": map[string]any{"id": "T0FAKE0001", "name": "Fake Team", "domain": "fake-team"}}
 		}},
 	}
 }
