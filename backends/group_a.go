@@ -10,9 +10,10 @@ import (
 // groupAConstructors is the constructor table of provider group A.
 func groupAConstructors() map[string]constructor {
 	return map[string]constructor{
-		"gitlab":  {build: func(s Settings) socialauth.Backend { return GitLab(s) }},
-		"discord": {build: func(s Settings) socialauth.Backend { return Discord(s) }},
-		"slack":   {build: func(s Settings) socialauth.Backend { return Slack(s) }},
+		"gitlab":           {build: func(s Settings) socialauth.Backend { return GitLab(s) }},
+		"discord":          {build: func(s Settings) socialauth.Backend { return Discord(s) }},
+		"slack":            {build: func(s Settings) socialauth.Backend { return Slack(s) }},
+		"bitbucket-oauth2": {build: func(s Settings) socialauth.Backend { return BitbucketOAuth2(s) }},
 	}
 }
 

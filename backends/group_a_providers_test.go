@@ -117,3 +117,34 @@ func TestSlack(t *testing.T) {
 		})
 	}
 }
+
+func TestBitbucketOAuth2(t *testing.T) {
+	const tok = "bb-access-token-Jk7Qx2Lm9"
+	api := "https://api.bitbucket.org/2.0"
+	emails := answer{"GET", api + "/user/emails", 0, "bitbucket-oauth2/emails.json"}
+	b := backends.BitbucketOAuth2(backends.Settings{Key: "bbConsumerKey", Secret: "bb-consumer-secret"})
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{"bb-consumer-secret"},
+		user: endpoint{"GET", api + "/user"}, extra: []answer{emails}, noCheck: true})
+	user := answer{"GET", api + "/user", 0, "bitbucket-oauth2/user.json"}
+	t.Run("unconfirmed primary email is not verified", func(t *testing.T) {
+		c, rec := providerWith(t, user, answer{"GET", api + "/user/emails", 0, "bitbucket-oauth2/emails-unconfirmed.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "{c788b2da-b7a2-404c-9e26-d3f077557007}", p.UID)
+		assert.Equal(t, "tutorials@example.com", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified)
+		assert.Equal(t, "Bearer "+tok, requestTo(t, rec, "GET", api+"/user/emails").Header.Get("Authorization"))
+	})
+	t.Run("no email permission: a login without email", func(t *testing.T) {
+		c, _ := providerWith(t, user, answer{"GET", api + "/user/emails", 403, "bitbucket-oauth2/forbidden.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Empty(t, p.Details.Email)
+		assert.False(t, p.Details.EmailVerified)
+	})
+	t.Run("emails endpoint down", func(t *testing.T) {
+		c, _ := providerWith(t, user, answer{"GET", api + "/user/emails", 502, "bitbucket-oauth2/error.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrProviderUnavailable)
+	})
+}

@@ -11,9 +11,10 @@ import (
 // fakesA fakes the backends of provider group A.
 func fakesA() map[string]func(backends.Settings) []route {
 	return map[string]func(backends.Settings) []route{
-		"gitlab":  fakeGitLab,
-		"discord": fakeDiscord,
-		"slack":   fakeSlack,
+		"gitlab":           fakeGitLab,
+		"discord":          fakeDiscord,
+		"slack":            fakeSlack,
+		"bitbucket-oauth2": fakeBitbucket,
 	}
 }
 
@@ -86,6 +87,23 @@ func fakeSlack(backends.Settings) []route {
 			return http.StatusOK, map[string]any{"ok": true,
 				"user": map[string]any{"id": id.UID, "name": id.FullName(), "email": id.Email},
 				"team": map[string]any{"id": "T0FAKE0001", "name": "Fake Team", "domain": "fake-team"}}
+		}},
+	}
+}
+
+// fakeBitbucket answers /user and /user/emails; Bitbucket cannot tell a
+// token's consumer, so a foreign token is answered like any other.
+func fakeBitbucket(backends.Settings) []route {
+	api := "https://api.bitbucket.org/2.0"
+	return []route{
+		{method: "GET", url: api + "/user", answer: func(c *Call) (int, any) {
+			id := c.Identity
+			return http.StatusOK, map[string]any{"type": "user", "uuid": id.UID, "username": id.Username, "nickname": id.Username,
+				"display_name": id.FullName(), "account_id": "557058:" + id.UID, "account_status": "active"}
+		}},
+		{method: "GET", url: api + "/user/emails", answer: func(c *Call) (int, any) {
+			return http.StatusOK, map[string]any{"pagelen": 10, "page": 1, "size": 1, "values": []map[string]any{
+				{"type": "email", "email": c.Identity.Email, "is_primary": true, "is_confirmed": c.Identity.EmailVerified}}}
 		}},
 	}
 }
