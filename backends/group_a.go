@@ -14,6 +14,7 @@ func groupAConstructors() map[string]constructor {
 		"discord":          {build: func(s Settings) socialauth.Backend { return Discord(s) }},
 		"slack":            {build: func(s Settings) socialauth.Backend { return Slack(s) }},
 		"bitbucket-oauth2": {build: func(s Settings) socialauth.Backend { return BitbucketOAuth2(s) }},
+		"amazon":           {build: func(s Settings) socialauth.Backend { return Amazon(s) }},
 	}
 }
 

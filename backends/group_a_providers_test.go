@@ -148,3 +148,33 @@ func TestBitbucketOAuth2(t *testing.T) {
 		require.ErrorIs(t, err, socialauth.ErrProviderUnavailable)
 	})
 }
+
+var amazonSettings = backends.Settings{Key: "amzn1.application-oa2-client.8d6a2f5c0b1e4f3a9c7d2e6b4a1f0c38", Secret: "amzn-secret-77d2"}
+
+func TestAmazon(t *testing.T) {
+	const tok = "Atza|IQEBLjAsAhRmHjNgHpi0U-Dme37rR6CuUpSR"
+	profile, info := "https://api.amazon.com/user/profile", "https://api.amazon.com/auth/o2/tokeninfo"
+	b := backends.Amazon(amazonSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{amazonSettings.Secret},
+		user: endpoint{"GET", profile}, check: &endpoint{"GET", info}})
+	t.Run("tokeninfo is asked about this very token", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", profile, 0, "amazon/user.json"}, answer{"GET", info, 0, "amazon/check.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.False(t, p.Details.EmailVerified, "Amazon does not say")
+		assert.Equal(t, tok, requestTo(t, rec, "GET", info).URL.Query().Get("access_token"))
+		assert.Equal(t, "Bearer "+tok, requestTo(t, rec, "GET", profile).Header.Get("Authorization"))
+	})
+	t.Run("token of another user", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", profile, 0, "amazon/user.json"}, answer{"GET", info, 0, "amazon/check-other-user.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+	t.Run("token issued to the iOS client id", func(t *testing.T) {
+		s := backends.Settings{Key: "amzn1.application-oa2-client.web", ClientIDs: []string{amazonSettings.Key}}
+		c, _ := providerWith(t, answer{"GET", profile, 0, "amazon/user.json"}, answer{"GET", info, 0, "amazon/check.json"})
+		p, err := authenticate(t, backends.Amazon(s), c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "amzn1.account.K2LI23KL2LK2", p.UID)
+	})
+}

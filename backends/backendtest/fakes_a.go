@@ -15,6 +15,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"discord":          fakeDiscord,
 		"slack":            fakeSlack,
 		"bitbucket-oauth2": fakeBitbucket,
+		"amazon":           fakeAmazon,
 	}
 }
 
@@ -104,6 +105,19 @@ func fakeBitbucket(backends.Settings) []route {
 		{method: "GET", url: api + "/user/emails", answer: func(c *Call) (int, any) {
 			return http.StatusOK, map[string]any{"pagelen": 10, "page": 1, "size": 1, "values": []map[string]any{
 				{"type": "email", "email": c.Identity.Email, "is_primary": true, "is_confirmed": c.Identity.EmailVerified}}}
+		}},
+	}
+}
+
+func fakeAmazon(backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://api.amazon.com/user/profile", answer: func(c *Call) (int, any) {
+			return http.StatusOK, map[string]any{"user_id": c.Identity.UID, "name": c.Identity.FullName(), "email": c.Identity.Email,
+				"postal_code": "98101"}
+		}},
+		{method: "GET", url: "https://api.amazon.com/auth/o2/tokeninfo", answer: func(c *Call) (int, any) {
+			return http.StatusOK, map[string]any{"iss": "https://www.amazon.com", "user_id": c.Identity.UID, "aud": issuedTo(c),
+				"app_id": "amzn1.application.fake", "exp": 3600, "iat": 1790500000}
 		}},
 	}
 }
