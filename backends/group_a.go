@@ -15,6 +15,7 @@ func groupAConstructors() map[string]constructor {
 		"slack":            {build: func(s Settings) socialauth.Backend { return Slack(s) }},
 		"bitbucket-oauth2": {build: func(s Settings) socialauth.Backend { return BitbucketOAuth2(s) }},
 		"amazon":           {build: func(s Settings) socialauth.Backend { return Amazon(s) }},
+		"spotify":          {build: func(s Settings) socialauth.Backend { return Spotify(s) }},
 	}
 }
 

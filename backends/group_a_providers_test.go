@@ -178,3 +178,20 @@ func TestAmazon(t *testing.T) {
 		assert.Equal(t, "amzn1.account.K2LI23KL2LK2", p.UID)
 	})
 }
+
+func TestSpotify(t *testing.T) {
+	const tok = "BQDJ-spotify-user-token-0x5f"
+	me := "https://api.spotify.com/v1/me"
+	b := backends.Spotify(backends.Settings{Key: "spotify-client", Secret: "spotify-secret-c3", Scope: []string{"user-read-email"}})
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{"spotify-secret-c3"}, user: endpoint{"GET", me}, noCheck: true})
+	t.Run("display_name null", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", me, 0, "spotify/user-no-name.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "31l77fd6xyz", p.UID)
+		assert.Equal(t, "31l77fd6xyz", p.Details.Username)
+		assert.Empty(t, p.Details.FullName)
+		assert.Equal(t, "Bearer "+tok, requestTo(t, rec, "GET", me).Header.Get("Authorization"))
+	})
+	assert.Equal(t, []string{"user-read-email"}, b.Provider().Scopes)
+}

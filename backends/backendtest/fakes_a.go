@@ -16,6 +16,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"slack":            fakeSlack,
 		"bitbucket-oauth2": fakeBitbucket,
 		"amazon":           fakeAmazon,
+		"spotify":          fakeSpotify,
 	}
 }
 
@@ -118,6 +119,18 @@ func fakeAmazon(backends.Settings) []route {
 		{method: "GET", url: "https://api.amazon.com/auth/o2/tokeninfo", answer: func(c *Call) (int, any) {
 			return http.StatusOK, map[string]any{"iss": "https://www.amazon.com", "user_id": c.Identity.UID, "aud": issuedTo(c),
 				"app_id": "amzn1.application.fake", "exp": 3600, "iat": 1790500000}
+		}},
+	}
+}
+
+// fakeSpotify answers /v1/me; Spotify cannot tell a token's client, so a
+// foreign token is answered like any other.
+func fakeSpotify(backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://api.spotify.com/v1/me", answer: func(c *Call) (int, any) {
+			id := c.Identity
+			return http.StatusOK, map[string]any{"id": id.UID, "display_name": id.FullName(), "email": id.Email, "type": "user",
+				"uri": "spotify:user:" + id.UID, "product": "free", "country": "GB"}
 		}},
 	}
 }
