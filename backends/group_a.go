@@ -16,6 +16,7 @@ func groupAConstructors() map[string]constructor {
 		"bitbucket-oauth2": {build: func(s Settings) socialauth.Backend { return BitbucketOAuth2(s) }},
 		"amazon":           {build: func(s Settings) socialauth.Backend { return Amazon(s) }},
 		"spotify":          {build: func(s Settings) socialauth.Backend { return Spotify(s) }},
+		"twitch":           {build: func(s Settings) socialauth.Backend { return Twitch(s) }},
 	}
 }
 

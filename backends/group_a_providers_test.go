@@ -195,3 +195,34 @@ func TestSpotify(t *testing.T) {
 	})
 	assert.Equal(t, []string{"user-read-email"}, b.Provider().Scopes)
 }
+
+var twitchSettings = backends.Settings{Key: "wbmytr93xzw8zbg0p1izqyzzc5mbiz", Secret: "twitch-secret-5ac1"}
+
+func TestTwitch(t *testing.T) {
+	const tok = "cfabdegwdoklmawdzdo98xt2fo512y"
+	users, validate := "https://api.twitch.tv/helix/users", "https://id.twitch.tv/oauth2/validate"
+	b := backends.Twitch(twitchSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{twitchSettings.Secret},
+		user: endpoint{"GET", users}, check: &endpoint{"GET", validate}})
+	t.Run("validate with the OAuth scheme, Helix with the token's client id", func(t *testing.T) {
+		s := backends.Settings{Key: "web-client-id", ClientIDs: []string{twitchSettings.Key}}
+		c, rec := providerWith(t, answer{"GET", users, 0, "twitch/user.json"}, answer{"GET", validate, 0, "twitch/check.json"})
+		p, err := authenticate(t, backends.Twitch(s), c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "141981764", p.UID)
+		assert.Equal(t, "OAuth "+tok, requestTo(t, rec, "GET", validate).Header.Get("Authorization"))
+		helix := requestTo(t, rec, "GET", users)
+		assert.Equal(t, "Bearer "+tok, helix.Header.Get("Authorization"))
+		assert.Equal(t, twitchSettings.Key, helix.Header.Get("Client-Id"), "the client the token was issued to, not Key")
+	})
+	t.Run("app access token is no login", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", users, 0, "twitch/user.json"}, answer{"GET", validate, 0, "twitch/check-app-token.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+	t.Run("token of another user", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", users, 0, "twitch/user.json"}, answer{"GET", validate, 0, "twitch/check-other-user.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+}

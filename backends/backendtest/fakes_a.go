@@ -17,6 +17,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"bitbucket-oauth2": fakeBitbucket,
 		"amazon":           fakeAmazon,
 		"spotify":          fakeSpotify,
+		"twitch":           fakeTwitch,
 	}
 }
 
@@ -36,6 +37,15 @@ func numericID(uid string) any {
 		return n
 	}
 	return uid
+}
+
+// authToken reads the token of an "Authorization: <scheme> <token>" header
+// (Twitch's validate and Yandex use the scheme "OAuth").
+func authToken(scheme string) func(*http.Request) string {
+	return func(r *http.Request) string {
+		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), scheme+" ")
+		return tok
+	}
 }
 
 func fakeGitLab(s backends.Settings) []route {
@@ -131,6 +141,28 @@ func fakeSpotify(backends.Settings) []route {
 			id := c.Identity
 			return http.StatusOK, map[string]any{"id": id.UID, "display_name": id.FullName(), "email": id.Email, "type": "user",
 				"uri": "spotify:user:" + id.UID, "product": "free", "country": "GB"}
+		}},
+	}
+}
+
+func fakeTwitch(backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://id.twitch.tv/oauth2/validate", token: authToken("OAuth"), answer: func(c *Call) (int, any) {
+			return http.StatusOK, map[string]any{"client_id": issuedTo(c), "login": c.Identity.Username,
+				"scopes": []string{"user:read:email"}, "user_id": c.Identity.UID, "expires_in": 14400}
+		}},
+		{method: "GET", url: "https://api.twitch.tv/helix/users", answer: func(c *Call) (int, any) {
+			if c.Request.Header.Get("Client-Id") != issuedTo(c) {
+				return http.StatusUnauthorized, map[string]any{"error": "Unauthorized", "status": 401,
+					"message": "Client ID and OAuth token do not match"}
+			}
+			id := c.Identity
+			u := map[string]any{"id": id.UID, "login": id.Username, "display_name": id.Username, "type": "",
+				"broadcaster_type": "", "created_at": "2016-12-14T20:32:28Z"}
+			if id.EmailVerified {
+				u["email"] = id.Email // Helix returns only a verified email
+			}
+			return http.StatusOK, map[string]any{"data": []any{u}}
 		}},
 	}
 }
