@@ -17,6 +17,7 @@ func groupAConstructors() map[string]constructor {
 		"amazon":           {build: func(s Settings) socialauth.Backend { return Amazon(s) }},
 		"spotify":          {build: func(s Settings) socialauth.Backend { return Spotify(s) }},
 		"twitch":           {build: func(s Settings) socialauth.Backend { return Twitch(s) }},
+		"reddit":           {build: func(s Settings) socialauth.Backend { return Reddit(s) }},
 	}
 }
 

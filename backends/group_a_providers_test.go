@@ -226,3 +226,19 @@ func TestTwitch(t *testing.T) {
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
 	})
 }
+
+func TestReddit(t *testing.T) {
+	const tok = "1234567890-reddit-bearer-QwErTy"
+	me := "https://oauth.reddit.com/api/v1/me.json"
+	b := backends.Reddit(backends.Settings{Key: "reddit-client", Secret: "reddit-secret-0e9"})
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{"reddit-secret-0e9"}, user: endpoint{"GET", me}, noCheck: true})
+	t.Run("a descriptive User-Agent, the token as bearer", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", me, 0, "reddit/user.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Empty(t, p.Details.Email)
+		r := requestTo(t, rec, "GET", me)
+		assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
+		assert.Contains(t, r.Header.Get("User-Agent"), "socialauth")
+	})
+}

@@ -18,6 +18,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"amazon":           fakeAmazon,
 		"spotify":          fakeSpotify,
 		"twitch":           fakeTwitch,
+		"reddit":           fakeReddit,
 	}
 }
 
@@ -163,6 +164,17 @@ func fakeTwitch(backends.Settings) []route {
 				u["email"] = id.Email // Helix returns only a verified email
 			}
 			return http.StatusOK, map[string]any{"data": []any{u}}
+		}},
+	}
+}
+
+// fakeReddit answers /api/v1/me.json; Reddit cannot tell a token's client,
+// so a foreign token is answered like any other.
+func fakeReddit(backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://oauth.reddit.com/api/v1/me.json", answer: func(c *Call) (int, any) {
+			return http.StatusOK, map[string]any{"id": c.Identity.UID, "name": c.Identity.Username, "verified": true,
+				"has_verified_email": c.Identity.EmailVerified, "is_suspended": false, "link_karma": 1, "comment_karma": 1}
 		}},
 	}
 }
