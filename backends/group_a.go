@@ -18,6 +18,7 @@ func groupAConstructors() map[string]constructor {
 		"spotify":          {build: func(s Settings) socialauth.Backend { return Spotify(s) }},
 		"twitch":           {build: func(s Settings) socialauth.Backend { return Twitch(s) }},
 		"reddit":           {build: func(s Settings) socialauth.Backend { return Reddit(s) }},
+		"dropbox-oauth2":   {build: func(s Settings) socialauth.Backend { return DropboxOAuth2(s) }},
 	}
 }
 

@@ -242,3 +242,31 @@ func TestReddit(t *testing.T) {
 		assert.Contains(t, r.Header.Get("User-Agent"), "socialauth")
 	})
 }
+
+func TestDropboxOAuth2(t *testing.T) {
+	const tok = "sl.u.AbX9y6Fe3AuH5o66-dropbox-token"
+	account := "https://api.dropboxapi.com/2/users/get_current_account"
+	b := backends.DropboxOAuth2(backends.Settings{Key: "dropbox-app-key", Secret: "dropbox-secret-88"})
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{"dropbox-secret-88"}, user: endpoint{"POST", account}, noCheck: true})
+	t.Run("uid is account_id, each user their own (PSA gives everyone None)", func(t *testing.T) {
+		uids := map[string]bool{}
+		for _, f := range []string{"dropbox-oauth2/user.json", "dropbox-oauth2/user-unverified.json"} {
+			c, rec := providerWith(t, answer{"POST", account, 0, f})
+			p, err := authenticate(t, b, c, tok)
+			require.NoError(t, err)
+			assert.NotContains(t, []string{"", "None"}, p.UID)
+			uids[p.UID] = true
+			r := requestTo(t, rec, "POST", account)
+			assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
+			assert.Empty(t, r.Header.Get("Content-Type"), "an RPC call without arguments has no body")
+		}
+		assert.Len(t, uids, 2)
+	})
+	t.Run("unverified email", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"POST", account, 0, "dropbox-oauth2/user-unverified.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "newcomer@example.com", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified)
+	})
+}

@@ -19,6 +19,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"spotify":          fakeSpotify,
 		"twitch":           fakeTwitch,
 		"reddit":           fakeReddit,
+		"dropbox-oauth2":   fakeDropbox,
 	}
 }
 
@@ -175,6 +176,20 @@ func fakeReddit(backends.Settings) []route {
 		{method: "GET", url: "https://oauth.reddit.com/api/v1/me.json", answer: func(c *Call) (int, any) {
 			return http.StatusOK, map[string]any{"id": c.Identity.UID, "name": c.Identity.Username, "verified": true,
 				"has_verified_email": c.Identity.EmailVerified, "is_suspended": false, "link_karma": 1, "comment_karma": 1}
+		}},
+	}
+}
+
+// fakeDropbox answers users/get_current_account; Dropbox cannot tell a
+// token's app, so a foreign token is answered like any other.
+func fakeDropbox(backends.Settings) []route {
+	return []route{
+		{method: "POST", url: "https://api.dropboxapi.com/2/users/get_current_account", answer: func(c *Call) (int, any) {
+			id := c.Identity
+			return http.StatusOK, map[string]any{"account_id": id.UID, "email": id.Email, "email_verified": id.EmailVerified,
+				"disabled": false, "locale": "en", "account_type": map[string]any{".tag": "basic"},
+				"name": map[string]any{"display_name": id.FullName(), "given_name": id.FirstName, "surname": id.LastName,
+					"familiar_name": id.FirstName, "abbreviated_name": ""}}
 		}},
 	}
 }
