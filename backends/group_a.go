@@ -19,6 +19,7 @@ func groupAConstructors() map[string]constructor {
 		"twitch":           {build: func(s Settings) socialauth.Backend { return Twitch(s) }},
 		"reddit":           {build: func(s Settings) socialauth.Backend { return Reddit(s) }},
 		"dropbox-oauth2":   {build: func(s Settings) socialauth.Backend { return DropboxOAuth2(s) }},
+		"yandex-oauth2":    {build: func(s Settings) socialauth.Backend { return YandexOAuth2(s) }},
 	}
 }
 

@@ -270,3 +270,37 @@ func TestDropboxOAuth2(t *testing.T) {
 		assert.False(t, p.Details.EmailVerified)
 	})
 }
+
+var yandexSettings = backends.Settings{Key: "4760187d81bc4b7799476b42b5103713", Secret: "yandex-secret-b3b0"}
+
+func TestYandexOAuth2(t *testing.T) {
+	const tok = "y0_AgAAAAAGPhhBAATuwQAAAAEAwcZxAAC1-yandex"
+	info := "https://login.yandex.ru/info"
+	b := backends.YandexOAuth2(yandexSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{yandexSettings.Secret}, user: endpoint{"GET", info},
+		foreign: []answer{{"GET", info, 0, "yandex-oauth2/user-other-app.json"}}})
+	t.Run("token in the OAuth header, never in the URL", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", info, 0, "yandex-oauth2/user.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		r := requestTo(t, rec, "GET", info)
+		assert.Equal(t, "OAuth "+tok, r.Header.Get("Authorization"))
+		assert.Equal(t, "format=json", r.URL.RawQuery)
+	})
+	t.Run("email from emails, username from display_name", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", info, 0, "yandex-oauth2/user-emails-only.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "1130000061052811", p.UID)
+		assert.Equal(t, "pasha.k@yandex.ru", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified)
+		assert.Equal(t, "pasha.k", p.Details.Username)
+	})
+	t.Run("token of the mobile client id", func(t *testing.T) {
+		s := backends.Settings{Key: "web", ClientIDs: []string{"9f2e1d3c4b5a69788f7e6d5c4b3a2910"}}
+		c, _ := providerWith(t, answer{"GET", info, 0, "yandex-oauth2/user-other-app.json"})
+		p, err := authenticate(t, backends.YandexOAuth2(s), c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "1000034426", p.UID)
+	})
+}

@@ -20,6 +20,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"twitch":           fakeTwitch,
 		"reddit":           fakeReddit,
 		"dropbox-oauth2":   fakeDropbox,
+		"yandex-oauth2":    fakeYandex,
 	}
 }
 
@@ -190,6 +191,17 @@ func fakeDropbox(backends.Settings) []route {
 				"disabled": false, "locale": "en", "account_type": map[string]any{".tag": "basic"},
 				"name": map[string]any{"display_name": id.FullName(), "given_name": id.FirstName, "surname": id.LastName,
 					"familiar_name": id.FirstName, "abbreviated_name": ""}}
+		}},
+	}
+}
+
+func fakeYandex(backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://login.yandex.ru/info", token: authToken("OAuth"), answer: func(c *Call) (int, any) {
+			id := c.Identity
+			return http.StatusOK, map[string]any{"id": id.UID, "login": id.Username, "client_id": issuedTo(c),
+				"display_name": id.Username, "real_name": id.FullName(), "first_name": id.FirstName, "last_name": id.LastName,
+				"default_email": id.Email, "emails": []string{id.Email}, "psuid": "1.fake." + id.UID}
 		}},
 	}
 }
