@@ -20,6 +20,7 @@ func groupAConstructors() map[string]constructor {
 		"reddit":           {build: func(s Settings) socialauth.Backend { return Reddit(s) }},
 		"dropbox-oauth2":   {build: func(s Settings) socialauth.Backend { return DropboxOAuth2(s) }},
 		"yandex-oauth2":    {build: func(s Settings) socialauth.Backend { return YandexOAuth2(s) }},
+		"vk-oauth2":        {build: func(s Settings) socialauth.Backend { return VKOAuth2(s) }, requires: []string{"API_KEY"}},
 	}
 }
 

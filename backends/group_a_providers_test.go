@@ -304,3 +304,62 @@ func TestYandexOAuth2(t *testing.T) {
 		assert.Equal(t, "1000034426", p.UID)
 	})
 }
+
+var vkSettings = backends.Settings{Key: "51786543", Secret: "vk-protected-key-Zx1", APIKey: "vk-service-key-4f1e2d3c"}
+
+func TestVKOAuth2(t *testing.T) {
+	const tok = "vk1.a.Wv3sW4-user-access-token"
+	users, check := "https://api.vk.ru/method/users.get", "https://api.vk.ru/method/secure.checkToken"
+	b := backends.VKOAuth2(vkSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{vkSettings.Secret, vkSettings.APIKey},
+		user: endpoint{"GET", users}, check: &endpoint{"GET", check}})
+	secrets := []string{tok, vkSettings.Secret, vkSettings.APIKey}
+	t.Run("requests", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", users, 0, "vk-oauth2/user.json"}, answer{"GET", check, 0, "vk-oauth2/check.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "210700286", p.UID)
+		assert.JSONEq(t, `{"id":210700286,"first_name":"Lindsey","last_name":"Stirling","screen_name":"lindseystirling","nickname":"",
+			"photo":"https://sun1-00.userapi.com/s/v1/ig2/example.jpg?size=50x50","can_access_closed":true,"is_closed":false}`, string(p.Raw))
+		u := requestTo(t, rec, "GET", users).URL.Query()
+		assert.Equal(t, tok, u.Get("access_token"))
+		assert.Equal(t, "5.131", u.Get("v"))
+		q := requestTo(t, rec, "GET", check).URL.Query()
+		assert.Equal(t, tok, q.Get("token"))
+		assert.Equal(t, vkSettings.APIKey, q.Get("access_token"), "checkToken is asked with the service key")
+	})
+	// PSA swallows VK's errors and logs the caller in as a previous user.
+	cases := []struct {
+		name     string
+		answers  []answer
+		want     error
+		wantCode string
+	}{
+		{"error 5 with HTTP 200 is an invalid token, never a profile", []answer{{"GET", users, 0, "vk-oauth2/user-token-revoked.json"}, {"GET", check, 0, "vk-oauth2/check.json"}}, socialauth.ErrInvalidToken, "5"},
+		{"error 10 is an outage", []answer{{"GET", users, 0, "vk-oauth2/internal-error.json"}, {"GET", check, 0, "vk-oauth2/check.json"}}, socialauth.ErrProviderUnavailable, "10"},
+		{"HTTP 500", []answer{{"GET", users, 500, "vk-oauth2/internal-error.json"}, {"GET", check, 500, "vk-oauth2/internal-error.json"}}, socialauth.ErrProviderUnavailable, ""},
+		{"wrong service key is a configuration error", []answer{{"GET", users, 0, "vk-oauth2/user.json"}, {"GET", check, 0, "vk-oauth2/bad-service-key.json"}}, socialauth.ErrAuthFailed, "28"},
+		{"token of another user", []answer{{"GET", users, 0, "vk-oauth2/user.json"}, {"GET", check, 0, "vk-oauth2/check-other-user.json"}}, socialauth.ErrInvalidToken, ""},
+		{"neither response nor error", []answer{{"GET", users, 0, "vk-oauth2/neither.json"}, {"GET", check, 0, "vk-oauth2/check.json"}}, socialauth.ErrProviderUnavailable, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := providerWith(t, tc.answers...)
+			p, err := authenticate(t, b, c, tok)
+			require.ErrorIs(t, err, tc.want)
+			assert.Nil(t, p)
+			noSecretIn(t, err.Error(), secrets...)
+			if tc.wantCode != "" {
+				var pe *socialauth.ProviderError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, tc.wantCode, pe.Code)
+			}
+		})
+	}
+	t.Run("without the service key no token is accepted", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", users, 0, "vk-oauth2/user.json"}, answer{"GET", check, 0, "vk-oauth2/check.json"})
+		_, err := authenticate(t, backends.VKOAuth2(backends.Settings{Key: vkSettings.Key}), c, tok)
+		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
+		assert.Contains(t, err.Error(), "API_KEY")
+	})
+}

@@ -21,6 +21,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"reddit":           fakeReddit,
 		"dropbox-oauth2":   fakeDropbox,
 		"yandex-oauth2":    fakeYandex,
+		"vk-oauth2":        fakeVK,
 	}
 }
 
@@ -202,6 +203,34 @@ func fakeYandex(backends.Settings) []route {
 			return http.StatusOK, map[string]any{"id": id.UID, "login": id.Username, "client_id": issuedTo(c),
 				"display_name": id.Username, "real_name": id.FullName(), "first_name": id.FirstName, "last_name": id.LastName,
 				"default_email": id.Email, "emails": []string{id.Email}, "psuid": "1.fake." + id.UID}
+		}},
+	}
+}
+
+// fakeVK answers users.get and secure.checkToken. Like VK, it reports
+// refusals as HTTP 200 with {"error": ...}: a wrong service key (error 28),
+// a token of another app (error 15).
+func fakeVK(s backends.Settings) []route {
+	api := "https://api.vk.ru/method/"
+	vkErr := func(code int, msg string) map[string]any {
+		return map[string]any{"error": map[string]any{"error_code": code, "error_msg": msg}}
+	}
+	return []route{
+		{method: "GET", url: api + "users.get", answer: func(c *Call) (int, any) {
+			id := c.Identity
+			return http.StatusOK, map[string]any{"response": []any{map[string]any{"id": numericID(id.UID),
+				"first_name": id.FirstName, "last_name": id.LastName, "screen_name": id.Username, "nickname": "",
+				"can_access_closed": true, "is_closed": false}}}
+		}},
+		{method: "GET", url: api + "secure.checkToken", token: queryToken("token"), answer: func(c *Call) (int, any) {
+			switch {
+			case s.APIKey == "" || c.Request.URL.Query().Get("access_token") != s.APIKey:
+				return http.StatusOK, vkErr(28, "Application authorization failed: invalid service token")
+			case c.Foreign:
+				return http.StatusOK, vkErr(15, "Access denied: token does not belong to this application")
+			}
+			return http.StatusOK, map[string]any{"response": map[string]any{"success": 1, "user_id": numericID(c.Identity.UID),
+				"date": 1790500000, "expire": 1790586400}}
 		}},
 	}
 }
