@@ -21,6 +21,7 @@ func groupAConstructors() map[string]constructor {
 		"dropbox-oauth2":   {build: func(s Settings) socialauth.Backend { return DropboxOAuth2(s) }},
 		"yandex-oauth2":    {build: func(s Settings) socialauth.Backend { return YandexOAuth2(s) }},
 		"vk-oauth2":        {build: func(s Settings) socialauth.Backend { return VKOAuth2(s) }, requires: []string{"API_KEY"}},
+		"instagram":        {build: func(s Settings) socialauth.Backend { return Instagram(s) }, requires: []string{"SECRET"}},
 	}
 }
 

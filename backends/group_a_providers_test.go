@@ -363,3 +363,42 @@ func TestVKOAuth2(t *testing.T) {
 		assert.Contains(t, err.Error(), "API_KEY")
 	})
 }
+
+var instagramSettings = backends.Settings{Key: "990602627938098", Secret: "ig-app-secret-a1b2c3"}
+
+func TestInstagram(t *testing.T) {
+	const tok = "IGAAN7rZCLKZBZAmUgetQ0Zhc-instagram-user-token"
+	me, debug := "https://graph.instagram.com/me", "https://graph.instagram.com/debug_token"
+	b := backends.Instagram(instagramSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{instagramSettings.Secret},
+		user: endpoint{"GET", me}, check: &endpoint{"GET", debug}})
+	t.Run("requests", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", me, 0, "instagram/user.json"}, answer{"GET", debug, 0, "instagram/check.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "7316448938407651", p.UID, "the app-scoped id, as PSA stores it")
+		q := requestTo(t, rec, "GET", me).URL.Query()
+		assert.Equal(t, tok, q.Get("access_token"))
+		assert.Equal(t, "id,user_id,username,name", q.Get("fields"))
+		d := requestTo(t, rec, "GET", debug).URL.Query()
+		assert.Equal(t, tok, d.Get("input_token"))
+		assert.Equal(t, instagramSettings.Key+"|"+instagramSettings.Secret, d.Get("access_token"))
+	})
+	t.Run("debug_token says invalid", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", me, 0, "instagram/user.json"}, answer{"GET", debug, 0, "instagram/check-invalid.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+	t.Run("graph error fields are kept", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", me, 400, "instagram/error.json"}, answer{"GET", debug, 0, "instagram/check.json"})
+		_, err := authenticate(t, b, c, tok)
+		var pe *socialauth.ProviderError
+		require.ErrorAs(t, err, &pe)
+		assert.Equal(t, "OAuthException 190", pe.Code)
+	})
+	t.Run("missing secret is a configuration error", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", me, 0, "instagram/user.json"}, answer{"GET", debug, 0, "instagram/check.json"})
+		_, err := authenticate(t, backends.Instagram(backends.Settings{Key: instagramSettings.Key}), c, tok)
+		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
+	})
+}

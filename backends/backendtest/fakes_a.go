@@ -22,6 +22,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"dropbox-oauth2":   fakeDropbox,
 		"yandex-oauth2":    fakeYandex,
 		"vk-oauth2":        fakeVK,
+		"instagram":        fakeInstagram,
 	}
 }
 
@@ -231,6 +232,25 @@ func fakeVK(s backends.Settings) []route {
 			}
 			return http.StatusOK, map[string]any{"response": map[string]any{"success": 1, "user_id": numericID(c.Identity.UID),
 				"date": 1790500000, "expire": 1790586400}}
+		}},
+	}
+}
+
+func fakeInstagram(s backends.Settings) []route {
+	graph := "https://graph.instagram.com"
+	return []route{
+		{method: "GET", url: graph + "/me", answer: func(c *Call) (int, any) {
+			id := c.Identity
+			return http.StatusOK, map[string]any{"id": id.UID, "user_id": "1784140" + id.UID, "username": id.Username, "name": id.FullName()}
+		}},
+		{method: "GET", url: graph + "/debug_token", token: queryToken("input_token"), answer: func(c *Call) (int, any) {
+			if c.Request.URL.Query().Get("access_token") != s.Key+"|"+s.Secret {
+				return http.StatusBadRequest, map[string]any{"error": map[string]any{"message": "Invalid OAuth access token",
+					"type": "OAuthException", "code": 190}}
+			}
+			return http.StatusOK, map[string]any{"data": map[string]any{"app_id": issuedTo(c), "type": "USER",
+				"application": "Fake App", "is_valid": true, "expires_at": 1924992000, "scopes": []string{"instagram_business_basic"},
+				"user_id": "1784140" + c.Identity.UID}}
 		}},
 	}
 }
