@@ -1,6 +1,7 @@
 package backends
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -45,4 +46,15 @@ func tokenUser(uid string) (string, error) {
 		return "", fmt.Errorf("%w: the token belongs to no user", socialauth.ErrInvalidToken)
 	}
 	return uid, nil
+}
+
+// mapFirst maps the first of a provider's list of users (Helix's "data",
+// Stack Exchange's "items", VK's "response"); the profile's Raw is that
+// user alone. An empty list is a profile without uid, which the backend
+// refuses.
+func mapFirst(f func([]byte) (string, socialauth.Details, error), items []json.RawMessage) (*socialauth.Profile, error) {
+	if len(items) == 0 {
+		return &socialauth.Profile{}, nil
+	}
+	return mapUser(f, items[0])
 }

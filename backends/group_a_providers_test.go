@@ -214,6 +214,8 @@ func TestTwitch(t *testing.T) {
 		helix := requestTo(t, rec, "GET", users)
 		assert.Equal(t, "Bearer "+tok, helix.Header.Get("Authorization"))
 		assert.Equal(t, twitchSettings.Key, helix.Header.Get("Client-Id"), "the client the token was issued to, not Key")
+		assert.NotContains(t, string(p.Raw), `"data"`, "Raw is the user object, as PSA's user_data returns it")
+		assert.Contains(t, string(p.Raw), `"login": "twitchdev"`)
 	})
 	t.Run("app access token is no login", func(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", users, 0, "twitch/user.json"}, answer{"GET", validate, 0, "twitch/check-app-token.json"})

@@ -2,6 +2,7 @@ package backends
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 
@@ -52,11 +53,13 @@ func Twitch(s Settings) *OAuth2 {
 			}
 			c.url, c.header = twitchUsers, bearer(token)
 			c.header.Set("Client-Id", v.ClientID)
-			body, err := c.do(ctx, client)
-			if err != nil {
+			var users struct {
+				Data []json.RawMessage `json:"data"`
+			}
+			if _, err := c.getJSON(ctx, client, &users); err != nil {
 				return nil, err
 			}
-			p, err := mapUser(twitchUser, body)
+			p, err := mapFirst(twitchUser, users.Data)
 			if err == nil && p.UID != "" && p.UID != uid {
 				return nil, fmt.Errorf("%w: the token belongs to another user than the profile", socialauth.ErrInvalidToken)
 			}
@@ -70,19 +73,13 @@ func Twitch(s Settings) *OAuth2 {
 }
 
 func twitchUser(body []byte) (string, socialauth.Details, error) {
-	var r struct {
-		Data []struct {
-			ID    string `json:"id"`
-			Login string `json:"login"`
-			Email string `json:"email"`
-		} `json:"data"`
+	var u struct {
+		ID    string `json:"id"`
+		Login string `json:"login"`
+		Email string `json:"email"`
 	}
-	if err := decode(body, &r); err != nil {
+	if err := decode(body, &u); err != nil {
 		return "", socialauth.Details{}, err
 	}
-	if len(r.Data) == 0 {
-		return "", socialauth.Details{}, nil
-	}
-	u := r.Data[0]
 	return u.ID, socialauth.Details{Username: u.Login, Email: u.Email, EmailVerified: u.Email != ""}, nil
 }

@@ -41,10 +41,7 @@ func VKOAuth2(s Settings) *OAuth2 {
 			if err := vkCall(ctx, client, "users.get", params, []string{token}, socialauth.ErrAuthFailed, &users); err != nil {
 				return nil, err
 			}
-			if len(users) == 0 {
-				return &socialauth.Profile{}, nil // no user: the backend refuses a profile without uid
-			}
-			return mapUser(vkUser, users[0])
+			return mapFirst(vkUser, users)
 		},
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			if s.APIKey == "" {
