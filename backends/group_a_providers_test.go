@@ -404,3 +404,29 @@ func TestInstagram(t *testing.T) {
 		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
 	})
 }
+
+var stackoverflowSettings = backends.Settings{Key: "29184", Secret: "so-client-secret-9a", APIKey: "Ckjvj8P0yg1iNqs8EvWfLA(("}
+
+func TestStackoverflow(t *testing.T) {
+	const tok = "zFrzUT2VqTHgo8xJtN8nSA))"
+	me := "https://api.stackexchange.com/2.3/me"
+	b := backends.Stackoverflow(stackoverflowSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{stackoverflowSettings.Secret}, user: endpoint{"GET", me}, noCheck: true})
+	t.Run("site, key and token in the query; Raw is the user", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", me, 0, "stackoverflow/user.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		q := requestTo(t, rec, "GET", me).URL.Query()
+		assert.Equal(t, "stackoverflow", q.Get("site"))
+		assert.Equal(t, stackoverflowSettings.APIKey, q.Get("key"))
+		assert.Equal(t, tok, q.Get("access_token"))
+		assert.Contains(t, string(p.Raw), `"user_id": 22656`)
+		assert.NotContains(t, string(p.Raw), "quota_max")
+	})
+	t.Run("missing key is a configuration error", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", me, 0, "stackoverflow/user.json"})
+		_, err := authenticate(t, backends.Stackoverflow(backends.Settings{Key: "29184"}), c, tok)
+		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
+		assert.Contains(t, err.Error(), "API_KEY")
+	})
+}

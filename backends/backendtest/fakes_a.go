@@ -23,6 +23,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"yandex-oauth2":    fakeYandex,
 		"vk-oauth2":        fakeVK,
 		"instagram":        fakeInstagram,
+		"stackoverflow":    fakeStackoverflow,
 	}
 }
 
@@ -251,6 +252,24 @@ func fakeInstagram(s backends.Settings) []route {
 			return http.StatusOK, map[string]any{"data": map[string]any{"app_id": issuedTo(c), "type": "USER",
 				"application": "Fake App", "is_valid": true, "expires_at": 1924992000, "scopes": []string{"instagram_business_basic"},
 				"user_id": "1784140" + c.Identity.UID}}
+		}},
+	}
+}
+
+// fakeStackoverflow answers /2.3/me; Stack Exchange cannot tell a token's
+// app, so a foreign token is answered like any other.
+func fakeStackoverflow(s backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://api.stackexchange.com/2.3/me", answer: func(c *Call) (int, any) {
+			if q := c.Request.URL.Query(); s.APIKey == "" || q.Get("key") != s.APIKey || q.Get("site") != "stackoverflow" {
+				return http.StatusBadRequest, map[string]any{"error_id": 405, "error_name": "key_required",
+					"error_message": "`key` is required when `access_token` is passed"}
+			}
+			id := c.Identity
+			return http.StatusOK, map[string]any{"items": []any{map[string]any{"user_id": numericID(id.UID),
+				"account_id": numericID(id.UID), "user_type": "registered", "display_name": id.FullName(),
+				"link": "https://stackoverflow.com/users/" + id.UID + "/" + id.Username}},
+				"has_more": false, "quota_max": 10000, "quota_remaining": 9999}
 		}},
 	}
 }
