@@ -24,6 +24,7 @@ func groupAConstructors() map[string]constructor {
 		"vk-oauth2":        {build: func(s Settings) socialauth.Backend { return VKOAuth2(s) }, requires: []string{"API_KEY"}},
 		"instagram":        {build: func(s Settings) socialauth.Backend { return Instagram(s) }, requires: []string{"SECRET"}},
 		"stackoverflow":    {build: func(s Settings) socialauth.Backend { return Stackoverflow(s) }, requires: []string{"API_KEY"}},
+		"linkedin-oauth2":  {build: func(s Settings) socialauth.Backend { return LinkedInOAuth2(s) }, requires: []string{"SECRET"}},
 	}
 }
 

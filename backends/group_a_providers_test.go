@@ -430,3 +430,38 @@ func TestStackoverflow(t *testing.T) {
 		assert.Contains(t, err.Error(), "API_KEY")
 	})
 }
+
+var linkedinSettings = backends.Settings{Key: "86wgw8vx3q6kli", Secret: "WPL_AP1.linkedin-secret"}
+
+func TestLinkedInOAuth2(t *testing.T) {
+	const tok = "AQUvlL_DYEzvT2wz1QJiEPeLioeA-linkedin"
+	me, introspect := "https://api.linkedin.com/v2/me", "https://www.linkedin.com/oauth/v2/introspectToken"
+	b := backends.LinkedInOAuth2(linkedinSettings)
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{linkedinSettings.Secret},
+		user: endpoint{"GET", me}, check: &endpoint{"POST", introspect}})
+	t.Run("requests", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", me, 0, "linkedin-oauth2/user.json"}, answer{"POST", introspect, 0, "linkedin-oauth2/check.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		r := requestTo(t, rec, "GET", me)
+		assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
+		assert.Equal(t, "(firstName,id,lastName)", r.URL.Query().Get("projection"))
+		i := requestTo(t, rec, "POST", introspect)
+		assert.Equal(t, "application/x-www-form-urlencoded", i.Header.Get("Content-Type"))
+	})
+	t.Run("names in the preferred locale", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", me, 0, "linkedin-oauth2/user-other-locale.json"}, answer{"POST", introspect, 0, "linkedin-oauth2/check.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "REOH6Pp0aZ", p.UID)
+		assert.Equal(t, "JürgenMüller", p.Details.Username)
+		assert.Equal(t, "Jürgen Müller", p.Details.FullName)
+	})
+	for _, f := range []string{"check-revoked.json", "check-app-token.json"} {
+		t.Run("introspection refuses: "+f, func(t *testing.T) {
+			c, _ := providerWith(t, answer{"GET", me, 0, "linkedin-oauth2/user.json"}, answer{"POST", introspect, 0, "linkedin-oauth2/" + f})
+			_, err := authenticate(t, b, c, tok)
+			require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+		})
+	}
+}

@@ -24,6 +24,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"vk-oauth2":        fakeVK,
 		"instagram":        fakeInstagram,
 		"stackoverflow":    fakeStackoverflow,
+		"linkedin-oauth2":  fakeLinkedIn,
 	}
 }
 
@@ -271,5 +272,30 @@ func fakeStackoverflow(s backends.Settings) []route {
 				"link": "https://stackoverflow.com/users/" + id.UID + "/" + id.Username}},
 				"has_more": false, "quota_max": 10000, "quota_remaining": 9999}
 		}},
+	}
+}
+
+func fakeLinkedIn(s backends.Settings) []route {
+	name := func(v string) map[string]any {
+		return map[string]any{"localized": map[string]string{"en_US": v},
+			"preferredLocale": map[string]string{"country": "US", "language": "en"}}
+	}
+	return []route{
+		{method: "GET", url: "https://api.linkedin.com/v2/me", answer: func(c *Call) (int, any) {
+			id := c.Identity
+			return http.StatusOK, map[string]any{"id": id.UID, "firstName": name(id.FirstName), "lastName": name(id.LastName),
+				"localizedFirstName": id.FirstName, "localizedLastName": id.LastName}
+		}},
+		{method: "POST", url: "https://www.linkedin.com/oauth/v2/introspectToken",
+			token: func(r *http.Request) string {
+				if r.ParseForm() != nil || r.PostForm.Get("client_id") != s.Key || r.PostForm.Get("client_secret") != s.Secret {
+					return "" // wrong app credentials: refused like an unknown token
+				}
+				return r.PostForm.Get("token")
+			},
+			answer: func(c *Call) (int, any) {
+				return http.StatusOK, map[string]any{"active": true, "client_id": issuedTo(c), "authorized_at": 1790499000,
+					"created_at": 1790499000, "status": "active", "expires_at": 1795683000, "scope": "r_liteprofile", "auth_type": "3L"}
+			}},
 	}
 }
