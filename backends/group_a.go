@@ -25,6 +25,7 @@ func groupAConstructors() map[string]constructor {
 		"instagram":        {build: func(s Settings) socialauth.Backend { return Instagram(s) }, requires: []string{"SECRET"}},
 		"stackoverflow":    {build: func(s Settings) socialauth.Backend { return Stackoverflow(s) }, requires: []string{"API_KEY"}},
 		"linkedin-oauth2":  {build: func(s Settings) socialauth.Backend { return LinkedInOAuth2(s) }, requires: []string{"SECRET"}},
+		"box":              {build: func(s Settings) socialauth.Backend { return Box(s) }},
 	}
 }
 

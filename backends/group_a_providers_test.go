@@ -465,3 +465,19 @@ func TestLinkedInOAuth2(t *testing.T) {
 		})
 	}
 }
+
+func TestBox(t *testing.T) {
+	const tok = "T9cE5asGnuyYCCqIZFoWjFHvNbvVqHjl"
+	me := "https://api.box.com/2.0/users/me"
+	b := backends.Box(backends.Settings{Key: "box-client-id", Secret: "box-secret-d00d"})
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{"box-secret-d00d"}, user: endpoint{"GET", me}, noCheck: true})
+	t.Run("bearer token; the login is the email, unverified", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", me, 0, "box/user.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.Equal(t, "ceo@example.com", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified, "notification_email.is_confirmed is about another address")
+		assert.Equal(t, "Bearer "+tok, requestTo(t, rec, "GET", me).Header.Get("Authorization"))
+		assert.Empty(t, requestTo(t, rec, "GET", me).URL.RawQuery, "PSA puts the token in the query; a header keeps it out of logs")
+	})
+}

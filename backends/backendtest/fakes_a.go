@@ -25,6 +25,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"instagram":        fakeInstagram,
 		"stackoverflow":    fakeStackoverflow,
 		"linkedin-oauth2":  fakeLinkedIn,
+		"box":              fakeBox,
 	}
 }
 
@@ -297,5 +298,16 @@ func fakeLinkedIn(s backends.Settings) []route {
 				return http.StatusOK, map[string]any{"active": true, "client_id": issuedTo(c), "authorized_at": 1790499000,
 					"created_at": 1790499000, "status": "active", "expires_at": 1795683000, "scope": "r_liteprofile", "auth_type": "3L"}
 			}},
+	}
+}
+
+// fakeBox answers /2.0/users/me; Box cannot tell a token's client, so a
+// foreign token is answered like any other.
+func fakeBox(backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://api.box.com/2.0/users/me", answer: func(c *Call) (int, any) {
+			return http.StatusOK, map[string]any{"type": "user", "id": c.Identity.UID, "name": c.Identity.FullName(),
+				"login": c.Identity.Email, "status": "active", "language": "en"}
+		}},
 	}
 }
