@@ -26,6 +26,7 @@ func groupAConstructors() map[string]constructor {
 		"stackoverflow":    {build: func(s Settings) socialauth.Backend { return Stackoverflow(s) }, requires: []string{"API_KEY"}},
 		"linkedin-oauth2":  {build: func(s Settings) socialauth.Backend { return LinkedInOAuth2(s) }, requires: []string{"SECRET"}},
 		"box":              {build: func(s Settings) socialauth.Backend { return Box(s) }},
+		"heroku":           {build: func(s Settings) socialauth.Backend { return Heroku(s) }},
 	}
 }
 

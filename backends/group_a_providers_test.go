@@ -481,3 +481,19 @@ func TestBox(t *testing.T) {
 		assert.Empty(t, requestTo(t, rec, "GET", me).URL.RawQuery, "PSA puts the token in the query; a header keeps it out of logs")
 	})
 }
+
+func TestHeroku(t *testing.T) {
+	const tok = "HRKU-01234567-89ab-cdef-0123-oauthtoken"
+	account := "https://api.heroku.com/account"
+	b := backends.Heroku(backends.Settings{Key: "heroku-client-uuid", Secret: "heroku-secret-f00"})
+	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{"heroku-secret-f00"}, user: endpoint{"GET", account}, noCheck: true})
+	t.Run("platform API v3, bearer token; billing-verified is not email-verified", func(t *testing.T) {
+		c, rec := providerWith(t, answer{"GET", account, 0, "heroku/user.json"})
+		p, err := authenticate(t, b, c, tok)
+		require.NoError(t, err)
+		assert.False(t, p.Details.EmailVerified)
+		r := requestTo(t, rec, "GET", account)
+		assert.Equal(t, "application/vnd.heroku+json; version=3", r.Header.Get("Accept"))
+		assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
+	})
+}

@@ -26,6 +26,7 @@ func fakesA() map[string]func(backends.Settings) []route {
 		"stackoverflow":    fakeStackoverflow,
 		"linkedin-oauth2":  fakeLinkedIn,
 		"box":              fakeBox,
+		"heroku":           fakeHeroku,
 	}
 }
 
@@ -308,6 +309,20 @@ func fakeBox(backends.Settings) []route {
 		{method: "GET", url: "https://api.box.com/2.0/users/me", answer: func(c *Call) (int, any) {
 			return http.StatusOK, map[string]any{"type": "user", "id": c.Identity.UID, "name": c.Identity.FullName(),
 				"login": c.Identity.Email, "status": "active", "language": "en"}
+		}},
+	}
+}
+
+// fakeHeroku answers /account; Heroku cannot tell a token's client, so a
+// foreign token is answered like any other.
+func fakeHeroku(backends.Settings) []route {
+	return []route{
+		{method: "GET", url: "https://api.heroku.com/account", answer: func(c *Call) (int, any) {
+			if !strings.Contains(c.Request.Header.Get("Accept"), "version=3") {
+				return http.StatusNotFound, map[string]any{"id": "not_found", "message": "The requested API endpoint was not found."}
+			}
+			return http.StatusOK, map[string]any{"id": c.Identity.UID, "email": c.Identity.Email, "name": c.Identity.FullName(),
+				"verified": false, "federated": false, "two_factor_authentication": false, "created_at": "2012-01-01T12:00:00Z"}
 		}},
 	}
 }
