@@ -2,6 +2,7 @@ package backends_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -34,8 +35,18 @@ type groupACase struct {
 	// foreign answers a token of another app when the check is not a
 	// separate call (the provider names the app in the user info).
 	foreign []answer
+	// bearer: the user-info call carries the token as "Authorization:
+	// Bearer", never in its URL.
+	bearer bool
 	// noCheck: the provider offers no way to tell which app a token is for.
 	noCheck bool
+	// refused are further check fixtures (in testdata/<name>/) that must be
+	// refused as an invalid token: another user, a token of no user, ...
+	refused []string
+	// unconfigured are settings the backend cannot check tokens with; a
+	// login must then fail as a configuration error that says so.
+	unconfigured     *backends.Settings
+	unconfiguredSays string
 }
 
 func (c groupACase) name() string { return c.b.Name() }
@@ -53,24 +64,30 @@ func (c groupACase) answers(userFile string, userStatus int, checkFile string, c
 
 // runGroupA runs the scenarios every backend must pass: the golden mapping,
 // the provider's refusal and outage, a profile without an id, malformed
-// JSON, and a token of another app. No error may hold the token or a secret.
+// JSON, a token of another app, the case's further refusals and its
+// configuration error. No error may hold the token or a secret.
 func runGroupA(t *testing.T, c groupACase) {
 	t.Helper()
 	secrets := append([]string{c.token}, c.secrets...)
 	doc := c.b.Doc()
 	t.Run("golden", func(t *testing.T) {
-		client, _ := providerWith(t, c.answers("user.json", 0, "check.json", 0)...)
-		p, err := authenticate(t, c.b, client, c.token)
+		p, rec, err := login(t, c.b, c.token, c.answers("user.json", 0, "check.json", 0)...)
 		require.NoError(t, err)
 		checkGolden(t, c.name()+"/user", p)
 		assert.Equal(t, c.token, p.Token.AccessToken)
 		assert.NotEmpty(t, p.Raw)
+		if c.bearer {
+			r := requestTo(t, rec, c.user.method, c.user.url)
+			assert.Equal(t, "Bearer "+c.token, r.Header.Get("Authorization"))
+			assert.NotContains(t, r.URL.RawQuery, url.QueryEscape(c.token), "the token stays out of URLs (and so of access logs)")
+		}
 	})
-	failures := []struct {
+	type scenario struct {
 		name    string
 		answers []answer
 		want    error
-	}{
+	}
+	failures := []scenario{
 		{"provider refuses the token (401)", c.answers("error.json", 401, "error.json", 401), socialauth.ErrInvalidToken},
 		{"provider down (503)", c.answers("error.json", 503, "check.json", 0), socialauth.ErrProviderUnavailable},
 		{"rate limited (429)", c.answers("error.json", 429, "check.json", 0), socialauth.ErrProviderUnavailable},
@@ -79,24 +96,27 @@ func runGroupA(t *testing.T, c groupACase) {
 	}
 	switch {
 	case c.check != nil:
-		failures = append(failures, struct {
-			name    string
-			answers []answer
-			want    error
-		}{"token of another app", c.answers("user.json", 0, "check-other-app.json", 0), socialauth.ErrInvalidToken})
+		failures = append(failures, scenario{"token of another app", c.answers("user.json", 0, "check-other-app.json", 0), socialauth.ErrInvalidToken})
 	case c.foreign != nil:
-		failures = append(failures, struct {
-			name    string
-			answers []answer
-			want    error
-		}{"token of another app", c.foreign, socialauth.ErrInvalidToken})
+		failures = append(failures, scenario{"token of another app", c.foreign, socialauth.ErrInvalidToken})
+	}
+	for _, f := range c.refused {
+		failures = append(failures, scenario{"refused: " + f, c.answers("user.json", 0, f, 0), socialauth.ErrInvalidToken})
 	}
 	for _, tc := range failures {
 		t.Run(tc.name, func(t *testing.T) {
-			client, _ := providerWith(t, tc.answers...)
-			_, err := authenticate(t, c.b, client, c.token)
+			_, _, err := login(t, c.b, c.token, tc.answers...)
 			require.ErrorIs(t, err, tc.want)
 			noSecretIn(t, err.Error(), secrets...)
+		})
+	}
+	if c.unconfigured != nil {
+		t.Run("unconfigured: "+c.unconfiguredSays, func(t *testing.T) {
+			b, err := backends.ByName(c.name(), *c.unconfigured)
+			require.NoError(t, err)
+			_, _, err = login(t, b, c.token, c.answers("user.json", 0, "check.json", 0)...)
+			require.ErrorIs(t, err, socialauth.ErrAuthFailed)
+			assert.Contains(t, err.Error(), c.unconfiguredSays)
 		})
 	}
 	t.Run("doc", func(t *testing.T) {
@@ -108,6 +128,15 @@ func runGroupA(t *testing.T, c groupACase) {
 			assert.Contains(t, doc.TokenCheck, "none", "say plainly that there is no check")
 		}
 	})
+}
+
+// login serves answers to b and authenticates tok: the profile, what the
+// fake provider received, and the error.
+func login(t *testing.T, b socialauth.Backend, tok string, answers ...answer) (*socialauth.Profile, *seen, error) {
+	t.Helper()
+	client, rec := providerWith(t, answers...)
+	p, err := authenticate(t, b, client, tok)
+	return p, rec, err
 }
 
 // requestTo returns the first request the fake received for METHOD url
