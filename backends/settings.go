@@ -29,6 +29,10 @@ type Settings struct {
 	// Tenant, Domain, TeamID, KeyID and PrivateKey are per-provider extras
 	// (_TENANT_ID, _DOMAIN, _TEAM, _KEY_ID, _PRIVATE_KEY).
 	Tenant, Domain, TeamID, KeyID, PrivateKey string
+	// APIKey is a provider key that is neither the client id nor its secret
+	// (SOCIAL_AUTH_<NAME>_API_KEY): Stack Exchange's app key, sent with every
+	// API call, and VK's service access key, which its token check needs.
+	APIKey string
 }
 
 // audiences is Key followed by ClientIDs, without empties.
@@ -44,7 +48,7 @@ func (s Settings) audiences() []string {
 
 // constructor is one entry of the tables below: how to build a backend and
 // which settings it cannot work without ("SECRET", "API_URL", "TENANT_ID",
-// "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY").
+// "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY", "API_KEY").
 type constructor struct {
 	build    func(Settings) socialauth.Backend
 	requires []string
@@ -132,6 +136,7 @@ func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 			BaseURL:   get("API_URL"),
 			Tenant:    get("TENANT_ID"), Domain: get("DOMAIN"), TeamID: get("TEAM"),
 			KeyID: get("KEY_ID"), PrivateKey: get("PRIVATE_KEY"),
+			APIKey: get("API_KEY"),
 		}
 		for _, k := range table[name].requires {
 			if get(k) == "" {

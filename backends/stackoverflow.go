@@ -1,0 +1,73 @@
+package backends
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"path"
+
+	"github.com/go-socialauth/socialauth"
+)
+
+const stackExchangeMe = "https://api.stackexchange.com/2.3/me"
+
+// Stackoverflow is the "stackoverflow" backend (Stack Exchange API 2.3,
+// site stackoverflow).
+//
+// Settings: Key (the app's client id), Scope, APIKey (the app's key,
+// SOCIAL_AUTH_STACKOVERFLOW_API_KEY as in PSA; required: Stack Exchange
+// wants it with every access_token).
+//
+// Token check: none: Stack Exchange offers no introspection that names the
+// app a token was issued to (/access-tokens reports only the account and
+// scope), so the backend cannot refuse another app's token for the same
+// user; the token is only as good as Stack Exchange's own refusal of
+// unknown tokens. The uid is the numeric "user_id" on Stack Overflow. The
+// username is the last segment of the profile link, as PSA builds it. The
+// API gives no email.
+func Stackoverflow(s Settings) *OAuth2 {
+	return NewOAuth2(Provider{
+		Name:     "stackoverflow",
+		AuthURL:  "https://stackexchange.com/oauth",
+		TokenURL: "https://stackexchange.com/oauth/access_token",
+		Scopes:   append([]string(nil), s.Scope...),
+		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
+			if s.APIKey == "" {
+				return nil, fmt.Errorf("%w: stackoverflow needs the app's key (API_KEY)", socialauth.ErrAuthFailed)
+			}
+			var me struct {
+				Items []json.RawMessage `json:"items"`
+			}
+			c := call{url: stackExchangeMe, secrets: []string{token},
+				query: url.Values{"site": {"stackoverflow"}, "key": {s.APIKey}, "access_token": {token}}}
+			if _, err := c.getJSON(ctx, client, &me); err != nil {
+				return nil, err
+			}
+			return mapFirst(stackoverflowUser, me.Items)
+		},
+		Doc: Doc{ChecksAudience: false,
+			TokenCheck:    "none: Stack Exchange offers no introspection naming a token's app",
+			UID:           "user_id (numeric)",
+			EmailVerified: "never (Stack Exchange gives no email)"},
+	})
+}
+
+func stackoverflowUser(body []byte) (string, socialauth.Details, error) {
+	var u struct {
+		UserID      json.RawMessage `json:"user_id"`
+		DisplayName string          `json:"display_name"`
+		Link        string          `json:"link"`
+	}
+	if err := decode(body, &u); err != nil {
+		return "", socialauth.Details{}, err
+	}
+	var username string
+	if l, err := url.Parse(u.Link); err == nil && l.Path != "" && l.Path != "/" {
+		username = path.Base(l.Path)
+	}
+	// Stack Exchange sends display names with HTML entities ("Sk&#233;et").
+	return idString(u.UserID), socialauth.Details{Username: username, FullName: html.UnescapeString(u.DisplayName)}, nil
+}
