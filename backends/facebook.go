@@ -85,8 +85,19 @@ func appSecretProof(secret, token string) string {
 }
 
 func facebookDebugToken(ctx context.Context, client *http.Client, token string, s Settings) (string, error) {
+	uid, err := graphDebugToken(ctx, client, facebookGraph, "facebook", token, s)
+	if err == nil && uid == "" {
+		return "", fmt.Errorf("%w: the token is not a user token", socialauth.ErrInvalidToken)
+	}
+	return uid, err
+}
+
+// graphDebugToken asks a Graph API (Facebook's or Instagram's) about token,
+// with the app's own token: it must be valid and issued to Key or one of
+// ClientIDs. It returns the user id Graph reports ("" if none).
+func graphDebugToken(ctx context.Context, client *http.Client, graph, backend, token string, s Settings) (string, error) {
 	if s.Key == "" || s.Secret == "" {
-		return "", fmt.Errorf("%w: facebook needs its app id and secret to check tokens", socialauth.ErrAuthFailed)
+		return "", fmt.Errorf("%w: %s needs its app id and secret to check tokens", socialauth.ErrAuthFailed, backend)
 	}
 	appToken := s.Key + "|" + s.Secret
 	var dt struct {
@@ -94,21 +105,18 @@ func facebookDebugToken(ctx context.Context, client *http.Client, token string, 
 			AppID   json.RawMessage `json:"app_id"`
 			IsValid bool            `json:"is_valid"`
 			UserID  json.RawMessage `json:"user_id"`
-			Type    string          `json:"type"`
 		} `json:"data"`
 	}
-	c := call{url: facebookGraph + "/debug_token", secrets: []string{token, s.Secret, appToken},
+	c := call{url: graph + "/debug_token", secrets: []string{token, s.Secret, appToken},
 		query: url.Values{"input_token": {token}, "access_token": {appToken}}}
 	if _, err := c.getJSON(ctx, client, &dt); err != nil {
 		return "", err
 	}
-	switch {
-	case !dt.Data.IsValid:
-		return "", fmt.Errorf("%w: facebook says the token is not valid", socialauth.ErrInvalidToken)
-	case idString(dt.Data.AppID) != s.Key:
-		return "", fmt.Errorf("%w: the token was issued to another app", socialauth.ErrInvalidToken)
-	case idString(dt.Data.UserID) == "":
-		return "", fmt.Errorf("%w: the token is not a user token", socialauth.ErrInvalidToken)
+	if !dt.Data.IsValid {
+		return "", fmt.Errorf("%w: %s says the token is not valid", socialauth.ErrInvalidToken, backend)
+	}
+	if err := checkApp(backend, idString(dt.Data.AppID), s.audiences()); err != nil {
+		return "", err
 	}
 	return idString(dt.Data.UserID), nil
 }

@@ -3,7 +3,6 @@ package backends
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 
 	"github.com/go-socialauth/socialauth"
 )
@@ -26,19 +25,6 @@ func groupAConstructors() map[string]constructor {
 		"stackoverflow":    {build: func(s Settings) socialauth.Backend { return Stackoverflow(s) }, requires: []string{"API_KEY"}},
 		"linkedin-oauth2":  {build: func(s Settings) socialauth.Backend { return LinkedInOAuth2(s) }, requires: []string{"SECRET"}},
 	}
-}
-
-// checkApp refuses a token that the provider says was issued to app, unless
-// app is one of ours (Key and ClientIDs). With no client id configured there
-// is nothing to compare with: a configuration error, never a pass.
-func checkApp(backend, app string, audiences []string) error {
-	if len(audiences) == 0 {
-		return fmt.Errorf("%w: %s has no client id configured to check tokens against", socialauth.ErrAuthFailed, backend)
-	}
-	if app == "" || !slices.Contains(audiences, app) {
-		return fmt.Errorf("%w: the token was issued to another client", socialauth.ErrInvalidToken)
-	}
-	return nil
 }
 
 // tokenUser is the user id a token check reported: a token that belongs to

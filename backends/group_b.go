@@ -43,19 +43,6 @@ func siteURL(s Settings, def string) string {
 	return strings.TrimRight(s.BaseURL, "/")
 }
 
-// ownClient refuses a token whose client id (as the provider reports it) is
-// not one of audiences. No audiences at all is a configuration error, never
-// an open door.
-func ownClient(backend, clientID string, audiences []string) error {
-	if len(audiences) == 0 {
-		return fmt.Errorf("%w: %s has no client id configured to check tokens against", socialauth.ErrAuthFailed, backend)
-	}
-	if clientID == "" || !slices.Contains(audiences, clientID) {
-		return fmt.Errorf("%w: the token was issued to another app", socialauth.ErrInvalidToken)
-	}
-	return nil
-}
-
 // introspection is an RFC 7662 token introspection answer.
 type introspection struct {
 	Active   bool          `json:"active"`
@@ -119,7 +106,7 @@ func introspectionCheck(backend, endpoint string, s Settings, basic bool) func(c
 				}
 			}
 		}
-		if err := ownClient(backend, issuedTo, aud); err != nil {
+		if err := checkApp(backend, issuedTo, aud); err != nil {
 			return "", err
 		}
 		return in.Sub, nil

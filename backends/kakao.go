@@ -47,7 +47,7 @@ func Kakao(s Settings) *OAuth2 {
 			if _, err := c.getJSON(ctx, client, &info); err != nil {
 				return "", err
 			}
-			if err := ownClient("kakao", idString(info.AppID), aud); err != nil {
+			if err := checkApp("kakao", idString(info.AppID), aud); err != nil {
 				return "", err
 			}
 			return idString(info.ID), nil

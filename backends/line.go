@@ -46,7 +46,7 @@ func Line(s Settings) *OAuth2 {
 			if _, err := c.getJSON(ctx, client, &v); err != nil {
 				return "", err
 			}
-			if err := ownClient("line", v.ClientID, aud); err != nil {
+			if err := checkApp("line", v.ClientID, aud); err != nil {
 				return "", err
 			}
 			if exp := idString(v.ExpiresIn); exp == "" || exp == "0" || exp[0] == '-' {

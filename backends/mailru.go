@@ -52,7 +52,7 @@ func mailruUser(body []byte, aud []string) (string, socialauth.Details, error) {
 	if len(u.Error) > 0 && string(u.Error) != "null" {
 		return "", socialauth.Details{}, fmt.Errorf("%w: mailru refused the token", socialauth.ErrInvalidToken)
 	}
-	if err := ownClient("mailru", u.ClientID, aud); err != nil {
+	if err := checkApp("mailru", u.ClientID, aud); err != nil {
 		return "", socialauth.Details{}, err
 	}
 	return idString(u.ID), socialauth.Details{

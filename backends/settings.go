@@ -46,6 +46,18 @@ func (s Settings) audiences() []string {
 	return out
 }
 
+// checkApp refuses a token whose client (app) is not one of audiences: the
+// audience check of RFC 6749 §10.16 that every token check ends with.
+func checkApp(backend, app string, audiences []string) error {
+	if len(audiences) == 0 {
+		return fmt.Errorf("%w: %s has no client id configured to check tokens against", socialauth.ErrAuthFailed, backend)
+	}
+	if app == "" || !slices.Contains(audiences, app) {
+		return fmt.Errorf("%w: the token was issued to another app", socialauth.ErrInvalidToken)
+	}
+	return nil
+}
+
 // constructor is one entry of the tables below: how to build a backend and
 // which settings it cannot work without ("SECRET", "API_URL", "TENANT_ID",
 // "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY", "API_KEY").
