@@ -60,7 +60,7 @@ func checkApp(backend, app string, audiences []string) error {
 
 // constructor is one entry of the tables below: how to build a backend and
 // which settings it cannot work without ("SECRET", "API_URL", "TENANT_ID",
-// "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY", "API_KEY").
+// "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY", "API_KEY", "AUDIENCE").
 type constructor struct {
 	build    func(Settings) socialauth.Backend
 	requires []string
