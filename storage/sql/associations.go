@@ -60,7 +60,7 @@ func encodeExtra(m map[string]any) (any, error) {
 
 // GetAssociation implements socialauth.AssociationStore.
 func (s *Store) GetAssociation(ctx context.Context, provider, uid string) (*socialauth.Association, error) {
-	a, err := scanAssoc(s.db.QueryRowContext(ctx,
+	a, err := scanAssoc(s.q.QueryRowContext(ctx,
 		`SELECT `+assocColumns+` FROM socialauth_associations WHERE provider = $1 AND uid = $2`, provider, uid))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("association")
@@ -70,7 +70,7 @@ func (s *Store) GetAssociation(ctx context.Context, provider, uid string) (*soci
 
 // AssociationsForUser implements socialauth.AssociationStore.
 func (s *Store) AssociationsForUser(ctx context.Context, userID string) ([]*socialauth.Association, error) {
-	rows, err := s.db.QueryContext(ctx,
+	rows, err := s.q.QueryContext(ctx,
 		`SELECT `+assocColumns+` FROM socialauth_associations WHERE user_id = $1 ORDER BY created_at, id`, userID)
 	if err != nil {
 		return nil, err
@@ -203,7 +203,7 @@ func (s *Store) UpdateAssociation(ctx context.Context, a *socialauth.Association
 	if err != nil {
 		return err
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE socialauth_associations SET extra_data = $1, modified_at = $2 WHERE id = $3`,
+	res, err := s.q.ExecContext(ctx, `UPDATE socialauth_associations SET extra_data = $1, modified_at = $2 WHERE id = $3`,
 		extra, ts(s.dialect, s.clock()), id)
 	return affectedOne(res, err, "association")
 }
@@ -214,6 +214,6 @@ func (s *Store) DeleteAssociation(ctx context.Context, id string) error {
 	if !ok {
 		return notFound("association")
 	}
-	res, err := s.db.ExecContext(ctx, `DELETE FROM socialauth_associations WHERE id = $1`, n)
+	res, err := s.q.ExecContext(ctx, `DELETE FROM socialauth_associations WHERE id = $1`, n)
 	return affectedOne(res, err, "association")
 }

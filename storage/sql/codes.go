@@ -39,7 +39,7 @@ func (s *Store) MakeCode(ctx context.Context, email string, expires time.Time) (
 	}
 	c := &Code{Email: email, Code: hex.EncodeToString(b), CreatedAt: s.clock(), Expires: expires.UTC().Truncate(time.Microsecond)}
 	var id int64
-	err := s.db.QueryRowContext(ctx, `INSERT INTO socialauth_codes (email, email_key, code, verified, created_at, expires)
+	err := s.q.QueryRowContext(ctx, `INSERT INTO socialauth_codes (email, email_key, code, verified, created_at, expires)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		c.Email, socialauth.EmailKey(email), c.Code, false, ts(s.dialect, c.CreatedAt), ts(s.dialect, c.Expires)).Scan(&id)
 	if err != nil {
@@ -53,7 +53,7 @@ func (s *Store) MakeCode(ctx context.Context, email string, expires time.Time) (
 // does) equal to code. Codes are compared in constant time. No such code
 // wraps ErrNotFound.
 func (s *Store) GetCode(ctx context.Context, email, code string) (*Code, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, email, code, verified, created_at, expires FROM socialauth_codes
+	rows, err := s.q.QueryContext(ctx, `SELECT id, email, code, verified, created_at, expires FROM socialauth_codes
 		WHERE email_key = $1 AND expires > $2 ORDER BY id`, socialauth.EmailKey(email), ts(s.dialect, s.clock()))
 	if err != nil {
 		return nil, err
@@ -92,7 +92,7 @@ func (s *Store) VerifyCode(ctx context.Context, email, code string) (*Code, erro
 		return nil, err
 	}
 	id, _ := strconv.ParseInt(c.ID, 10, 64)
-	res, err := s.db.ExecContext(ctx, `UPDATE socialauth_codes SET verified = $1 WHERE id = $2 AND verified = $3`, true, id, false)
+	res, err := s.q.ExecContext(ctx, `UPDATE socialauth_codes SET verified = $1 WHERE id = $2 AND verified = $3`, true, id, false)
 	if err != nil {
 		return nil, err
 	}

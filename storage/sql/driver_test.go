@@ -108,6 +108,50 @@ func (c *hookConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.T
 	return &hookTx{Tx: tx, h: c.h}, nil
 }
 
+func (c *hookConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, error) {
+	var (
+		st  driver.Stmt
+		err error
+	)
+	if pc, ok := c.Conn.(driver.ConnPrepareContext); ok {
+		st, err = pc.PrepareContext(ctx, q)
+	} else {
+		st, err = c.Conn.Prepare(q)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &hookStmt{Stmt: st, h: c.h, query: q}, nil
+}
+
+// hookStmt hooks each execution of a prepared statement.
+type hookStmt struct {
+	driver.Stmt
+	h     *hookConnector
+	query string
+}
+
+func (s *hookStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	if err := s.h.hook(s.query); err != nil {
+		return nil, err
+	}
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s *hookStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	if err := s.h.hook(s.query); err != nil {
+		return nil, err
+	}
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
+}
+
+func (s *hookStmt) CheckNamedValue(v *driver.NamedValue) error {
+	if nc, ok := s.Stmt.(driver.NamedValueChecker); ok {
+		return nc.CheckNamedValue(v)
+	}
+	return driver.ErrSkip
+}
+
 func (c *hookConn) CheckNamedValue(v *driver.NamedValue) error {
 	if nc, ok := c.Conn.(driver.NamedValueChecker); ok {
 		return nc.CheckNamedValue(v)

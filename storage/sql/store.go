@@ -39,6 +39,7 @@ type Options struct {
 // concurrent use. Create it with [Open], [OpenURL] or [New].
 type Store struct {
 	db      *sql.DB
+	q       Querier // db, through the statement cache for SQLite
 	dialect Dialect
 	now     func() time.Time
 	users   UserTable
@@ -89,7 +90,10 @@ func New(ctx context.Context, db *sql.DB, dialect Dialect, opts Options) (*Store
 	if dialect != SQLite && dialect != PostgreSQL {
 		return nil, fmt.Errorf("sqlstore: unknown dialect %q", dialect)
 	}
-	s := &Store{db: db, dialect: dialect, now: opts.Now, users: opts.Users}
+	s := &Store{db: db, q: db, dialect: dialect, now: opts.Now, users: opts.Users}
+	if dialect == SQLite {
+		s.q = newPreparedDB(db)
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -108,8 +112,12 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Dialect is the store's SQL dialect.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close closes the database if Open or OpenURL opened it.
+// Close releases the store's prepared statements and closes the database
+// if Open or OpenURL opened it.
 func (s *Store) Close() error {
+	if p, ok := s.q.(*preparedDB); ok {
+		p.close()
+	}
 	if s.ownsDB {
 		return s.db.Close()
 	}

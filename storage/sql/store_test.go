@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -288,4 +289,22 @@ func TestCanceledContext(t *testing.T) {
 	_, err := s.GetUser(ctx, "1")
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, socialauth.ErrNotFound))
+}
+
+// The statement cache stays bounded when a UserTable builds SQL text at run
+// time, and statements past the bound still run.
+func TestPreparedCacheBound(t *testing.T) {
+	s := openSQLite(t, Options{})
+	p := s.q.(*preparedDB)
+	for i := range maxPrepared + 20 {
+		var got int
+		require.NoError(t, p.QueryRowContext(context.Background(), fmt.Sprintf(`SELECT %d + $1`, i), 1).Scan(&got))
+		assert.Equal(t, i+1, got)
+	}
+	p.mu.RLock()
+	n := len(p.stmts)
+	p.mu.RUnlock()
+	assert.Equal(t, maxPrepared, n)
+	// A statement with an error is reported, not cached.
+	assert.Error(t, p.QueryRowContext(context.Background(), `SELECT nope FROM nowhere`).Scan(new(int)))
 }

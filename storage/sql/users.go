@@ -47,7 +47,7 @@ type UserTable interface {
 
 // GetUser implements socialauth.UserStore.
 func (s *Store) GetUser(ctx context.Context, id string) (*socialauth.User, error) {
-	return s.users.GetUser(ctx, s.db, id)
+	return s.users.GetUser(ctx, s.q, id)
 }
 
 // UsersByEmail implements socialauth.UserStore.
@@ -55,7 +55,7 @@ func (s *Store) UsersByEmail(ctx context.Context, email string) ([]*socialauth.U
 	if email == "" {
 		return []*socialauth.User{}, nil
 	}
-	users, err := s.users.UsersByEmail(ctx, s.db, email)
+	users, err := s.users.UsersByEmail(ctx, s.q, email)
 	if users == nil && err == nil {
 		users = []*socialauth.User{}
 	}
@@ -64,12 +64,12 @@ func (s *Store) UsersByEmail(ctx context.Context, email string) ([]*socialauth.U
 
 // UsernameExists implements socialauth.UserStore.
 func (s *Store) UsernameExists(ctx context.Context, username string) (bool, error) {
-	return s.users.UsernameExists(ctx, s.db, username)
+	return s.users.UsernameExists(ctx, s.q, username)
 }
 
 // CreateUser implements socialauth.UserStore.
 func (s *Store) CreateUser(ctx context.Context, u *socialauth.User) (*socialauth.User, error) {
-	return s.createUser(ctx, s.db, u)
+	return s.createUser(ctx, s.q, u)
 }
 
 func (s *Store) createUser(ctx context.Context, q Querier, u *socialauth.User) (*socialauth.User, error) {
@@ -88,7 +88,7 @@ func (s *Store) createUser(ctx context.Context, q Querier, u *socialauth.User) (
 func (s *Store) UpdateUser(ctx context.Context, u *socialauth.User) error {
 	c := *u
 	c.UpdatedAt = s.clock()
-	err := s.users.UpdateUser(ctx, s.db, &c)
+	err := s.users.UpdateUser(ctx, s.q, &c)
 	if isUniqueViolation(err) {
 		return alreadyExists("username")
 	}
