@@ -72,19 +72,7 @@ func (s *Store) GetAssociation(ctx context.Context, provider, uid string) (*soci
 func (s *Store) AssociationsForUser(ctx context.Context, userID string) ([]*socialauth.Association, error) {
 	rows, err := s.q.QueryContext(ctx,
 		`SELECT `+assocColumns+` FROM socialauth_associations WHERE user_id = $1 ORDER BY created_at, id`, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*socialauth.Association{}
-	for rows.Next() {
-		a, err := scanAssoc(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanAssoc)
 }
 
 // CreateAssociation implements socialauth.AssociationStore. The user's

@@ -92,14 +92,11 @@ func (s *Store) VerifyCode(ctx context.Context, email, code string) (*Code, erro
 		return nil, err
 	}
 	id, _ := strconv.ParseInt(c.ID, 10, 64)
-	res, err := s.q.ExecContext(ctx, `UPDATE socialauth_codes SET verified = $1 WHERE id = $2 AND verified = $3`, true, id, false)
+	changed, err := affected(s.q.ExecContext(ctx, `UPDATE socialauth_codes SET verified = $1 WHERE id = $2 AND verified = $3`, true, id, false))
 	if err != nil {
 		return nil, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err != nil {
-			return nil, err
-		}
+	if !changed {
 		return nil, alreadyExists("code") // verified before, or just now by a concurrent call
 	}
 	c.Verified = true

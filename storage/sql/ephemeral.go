@@ -64,18 +64,14 @@ func (s *Store) DeletePartial(ctx context.Context, token string) error {
 // lock on the key makes it atomic: of concurrent callers exactly one
 // changes a row, and the others see the row it wrote.
 func (s *Store) UseNonce(ctx context.Context, scope, value string, expires time.Time) error {
-	res, err := s.q.ExecContext(ctx, `INSERT INTO socialauth_nonces (scope, value, expires) VALUES ($1, $2, $3)
+	changed, err := affected(s.q.ExecContext(ctx, `INSERT INTO socialauth_nonces (scope, value, expires) VALUES ($1, $2, $3)
 		ON CONFLICT (scope, value) DO UPDATE SET expires = excluded.expires
 		WHERE socialauth_nonces.expires <= $4`,
-		scope, value, ts(s.dialect, expires), ts(s.dialect, s.clock()))
+		scope, value, ts(s.dialect, expires), ts(s.dialect, s.clock())))
 	if err != nil {
 		return err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
+	if !changed {
 		return alreadyExists("nonce")
 	}
 	s.maybeSweep(ctx)

@@ -232,22 +232,10 @@ func TestCodes(t *testing.T) {
 			}
 
 			// Of concurrent verifications exactly one wins.
-			const n = 8
-			errs := make([]error, n)
-			var wg sync.WaitGroup
-			for i := range n {
-				wg.Go(func() { _, errs[i] = s.VerifyCode(ctx, "pat@example.com", c.Code) })
-			}
-			wg.Wait()
-			won := 0
-			for _, err := range errs {
-				if err == nil {
-					won++
-				} else {
-					assert.ErrorIs(t, err, socialauth.ErrAlreadyExists)
-				}
-			}
-			assert.Equal(t, 1, won)
+			storagetest.ExactlyOne(t, 8, func(int) error {
+				_, err := s.VerifyCode(ctx, "pat@example.com", c.Code)
+				return err
+			}, socialauth.ErrAlreadyExists)
 			got, err = s.GetCode(ctx, "pat@example.com", c.Code)
 			require.NoError(t, err)
 			assert.True(t, got.Verified)

@@ -102,6 +102,24 @@ const userColumns = `id, username, email, email_verified, full_name, first_name,
 
 type scanner interface{ Scan(dest ...any) error }
 
+// scanAll reads every row of a query's result with scan, into a slice
+// (empty, not nil, when there is none).
+func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (*T, error)) ([]*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func scanUser(row scanner) (*socialauth.User, error) {
 	var (
 		u  socialauth.User
@@ -135,20 +153,9 @@ func (o *ownUsers) GetUser(ctx context.Context, q Querier, id string) (*socialau
 }
 
 func (o *ownUsers) UsersByEmail(ctx context.Context, q Querier, email string) ([]*socialauth.User, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM socialauth_users WHERE email_key = $1 ORDER BY created_at, id`, socialauth.EmailKey(email))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*socialauth.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	rows, err := q.QueryContext(ctx, `SELECT `+userColumns+` FROM socialauth_users WHERE email_key = $1 ORDER BY created_at, id`,
+		socialauth.EmailKey(email))
+	return scanAll(rows, err, scanUser)
 }
 
 func (o *ownUsers) UsernameExists(ctx context.Context, q Querier, username string) (bool, error) {
@@ -187,15 +194,18 @@ func (o *ownUsers) UpdateUser(ctx context.Context, q Querier, u *socialauth.User
 
 // affectedOne turns an UPDATE or DELETE that matched no row into ErrNotFound.
 func affectedOne(res sql.Result, err error, what string) error {
-	if err != nil {
-		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return err
-	}
-	if n == 0 {
+	changed, err := affected(res, err)
+	if err == nil && !changed {
 		return notFound(what)
 	}
-	return nil
+	return err
+}
+
+// affected reports whether the statement that gave res and err changed a row.
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n > 0, err
 }

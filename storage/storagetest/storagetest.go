@@ -79,6 +79,30 @@ func newFixture(t *testing.T, newStore NewStore) *fixture {
 	return &fixture{t: t, ctx: context.Background(), clock: c, s: s}
 }
 
+// ExactlyOne runs call(0) ... call(n-1) at once and checks that exactly one
+// returns nil and every other an error wrapping lose. It returns the index
+// of the winner, or -1.
+func ExactlyOne(t *testing.T, n int, call func(i int) error, lose error) int {
+	t.Helper()
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = call(i) })
+	}
+	wg.Wait()
+	winner, won := -1, 0
+	for i, err := range errs {
+		if err == nil {
+			winner = i
+			won++
+		} else {
+			assert.ErrorIs(t, err, lose, "caller %d", i)
+		}
+	}
+	assert.Equal(t, 1, won, "exactly one concurrent caller succeeds")
+	return winner
+}
+
 // Run runs the conformance suite against stores made by newStore, one
 // fresh store per subtest, the subtests in parallel.
 func Run(t *testing.T, newStore NewStore) {
@@ -672,22 +696,7 @@ func testNonces(f *fixture) {
 	assert.ErrorIs(t, s.UseNonce(ctx, "oidc", "n-1", exp.Add(time.Hour)), socialauth.ErrAlreadyExists, "and is single use again")
 
 	// Of concurrent callers exactly one wins.
-	const n = 16
-	errs := make([]error, n)
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Go(func() { errs[i] = s.UseNonce(ctx, "race", "same", exp.Add(time.Hour)) })
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-		} else {
-			assert.ErrorIs(t, err, socialauth.ErrAlreadyExists)
-		}
-	}
-	assert.Equal(t, 1, won, "exactly one concurrent caller uses the nonce")
+	ExactlyOne(t, 16, func(int) error { return s.UseNonce(ctx, "race", "same", exp.Add(time.Hour)) }, socialauth.ErrAlreadyExists)
 }
 
 func testCopies(f *fixture) {
@@ -747,52 +756,28 @@ func testCopies(f *fixture) {
 func testConcurrent(f *fixture) {
 	t, ctx, s := f.t, f.ctx, f.s
 	const n = 16
-	var wg sync.WaitGroup
 
 	// One identity, many creators with their own usernames: one wins, the
 	// others leave nothing behind.
-	errs := make([]error, n)
-	for i := range n {
-		wg.Go(func() {
-			_, _, errs[i] = s.CreateUserWithAssociation(ctx, user(fmt.Sprint("racer", i)), &socialauth.Association{Provider: "dev", UID: "same"}, socialauth.CreateOptions{})
-		})
-	}
-	wg.Wait()
-	winner := -1
-	for i, err := range errs {
-		if err == nil {
-			assert.Equal(t, -1, winner, "two creators won")
-			winner = i
-			continue
-		}
-		assert.ErrorIs(t, err, socialauth.ErrAlreadyExists)
-	}
-	require.NotEqual(t, -1, winner, "nobody won")
+	winner := ExactlyOne(t, n, func(i int) error {
+		_, _, err := s.CreateUserWithAssociation(ctx, user(fmt.Sprint("racer", i)), &socialauth.Association{Provider: "dev", UID: "same"}, socialauth.CreateOptions{})
+		return err
+	}, socialauth.ErrAlreadyExists)
 	for i := range n {
 		assert.Equal(t, i == winner, f.usernameExists(fmt.Sprint("racer", i)), "racer %d", i)
 	}
 
 	// One email with UniqueEmail, many identities: one user.
-	for i := range n {
-		wg.Go(func() {
-			u := user(fmt.Sprint("mail", i))
-			u.Email = "shared@example.com"
-			_, _, errs[i] = s.CreateUserWithAssociation(ctx, u, &socialauth.Association{Provider: "dev", UID: fmt.Sprint("mail", i)}, socialauth.CreateOptions{UniqueEmail: true})
-		})
-	}
-	wg.Wait()
-	won := 0
-	for _, err := range errs {
-		if err == nil {
-			won++
-		} else {
-			assert.ErrorIs(t, err, socialauth.ErrEmailTaken)
-		}
-	}
-	assert.Equal(t, 1, won)
+	ExactlyOne(t, n, func(i int) error {
+		u := user(fmt.Sprint("mail", i))
+		u.Email = "shared@example.com"
+		_, _, err := s.CreateUserWithAssociation(ctx, u, &socialauth.Association{Provider: "dev", UID: fmt.Sprint("mail", i)}, socialauth.CreateOptions{UniqueEmail: true})
+		return err
+	}, socialauth.ErrEmailTaken)
 	assert.Len(t, f.usersByEmail("shared@example.com"), 1)
 
 	// Independent writers and readers all succeed.
+	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
 			u, a, err := s.CreateUserWithAssociation(ctx, user(fmt.Sprint("solo", i)), &socialauth.Association{Provider: "dev", UID: fmt.Sprint("solo", i)}, socialauth.CreateOptions{})
