@@ -146,15 +146,22 @@ func associateByEmail(ctx context.Context, s *socialauth.State) error {
 	if s.User != nil || s.Details.Email == "" || !s.Details.EmailVerified {
 		return nil
 	}
-	u, err := userByVerifiedEmail(ctx, s.Storage, s.Details.Email)
-	if errors.Is(err, socialauth.ErrNotFound) {
-		s.UniqueEmail = true
-		return nil
-	}
+	users, err := s.Storage.UsersByEmail(ctx, s.Details.Email)
 	if err != nil {
 		return err
 	}
-	s.User, s.IsNew = u, false
+	u, err := linkable(users)
+	switch {
+	case err == nil:
+		s.User, s.IsNew = u, false
+	case errors.Is(err, socialauth.ErrNotFound):
+		// Only while nobody has the email may the new user claim it; a user
+		// that holds it but cannot be linked to (unverified, inactive) does
+		// not stop this login from getting a user of its own, as in PSA.
+		s.UniqueEmail = len(users) == 0
+	default:
+		return err
+	}
 	return nil
 }
 
@@ -165,6 +172,12 @@ func userByVerifiedEmail(ctx context.Context, st socialauth.UserStore, email str
 	if err != nil {
 		return nil, err
 	}
+	return linkable(users)
+}
+
+// linkable returns the one active user with a verified email among users;
+// ErrNotFound when none, ErrMultipleUsers when several.
+func linkable(users []*socialauth.User) (*socialauth.User, error) {
 	var found *socialauth.User
 	for _, u := range users {
 		if !u.IsActive || !u.EmailVerified {

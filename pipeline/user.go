@@ -191,10 +191,16 @@ func associateUser(ctx context.Context, s *socialauth.State) error {
 			// A concurrent first login of the same email through another
 			// provider created the user: link to it instead.
 			u, lerr := userByVerifiedEmail(ctx, s.Storage, s.User.Email)
-			if lerr != nil {
+			switch {
+			case lerr == nil:
+				s.User, s.IsNew, s.UniqueEmail = u, false, false
+			case errors.Is(lerr, socialauth.ErrNotFound):
+				// The user who took it cannot be linked to (unverified,
+				// inactive): this login gets a user of its own after all.
+				s.UniqueEmail = false
+			default:
 				return fmt.Errorf("the email was taken concurrently: %w", lerr)
 			}
-			s.User, s.IsNew, s.UniqueEmail = u, false, false
 		case errors.Is(err, socialauth.ErrAlreadyExists):
 			won, lerr := s.Storage.GetAssociation(ctx, s.BackendName(), s.UID)
 			if errors.Is(lerr, socialauth.ErrNotFound) {

@@ -70,6 +70,16 @@ func cloneAssoc(a *socialauth.Association) *socialauth.Association {
 	return &c
 }
 
+// olderFirst orders records by creation time, then by ID (IDs grow).
+func olderFirst(at time.Time, aID string, bt time.Time, bID string) int {
+	if c := at.Compare(bt); c != 0 {
+		return c
+	}
+	ai, _ := strconv.Atoi(aID)
+	bi, _ := strconv.Atoi(bID)
+	return ai - bi
+}
+
 func notFound(what string) error { return fmt.Errorf("%s: %w", what, socialauth.ErrNotFound) }
 
 // GetUser implements socialauth.UserStore.
@@ -94,6 +104,8 @@ func (s *Store) UsersByEmail(_ context.Context, email string) ([]*socialauth.Use
 	for _, id := range s.emails[socialauth.EmailKey(email)] {
 		out = append(out, cloneUser(s.users[id]))
 	}
+	// The index is in the order users got the email; oldest first is by age.
+	slices.SortFunc(out, func(a, b *socialauth.User) int { return olderFirst(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	return out, nil
 }
 
@@ -191,14 +203,7 @@ func (s *Store) AssociationsForUser(_ context.Context, userID string) ([]*social
 			out = append(out, cloneAssoc(a))
 		}
 	}
-	slices.SortFunc(out, func(a, b *socialauth.Association) int {
-		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
-			return c
-		}
-		ai, _ := strconv.Atoi(a.ID)
-		bi, _ := strconv.Atoi(b.ID)
-		return ai - bi
-	})
+	slices.SortFunc(out, func(a, b *socialauth.Association) int { return olderFirst(a.CreatedAt, a.ID, b.CreatedAt, b.ID) })
 	return out, nil
 }
 
