@@ -62,7 +62,7 @@ func (p *FakeProvider) Backend(name string) *backends.OAuth2 {
 	return backends.NewOAuth2(backends.Provider{
 		Name:        name,
 		UserInfoURL: p.srv.URL + "/user",
-		TokenCheck:  "a test provider: every token it knows is this app's",
+		Doc:         backends.Doc{TokenCheck: "a test provider: every token it knows is this app's", UID: "id"},
 		User: func(body []byte) (string, socialauth.Details, error) {
 			var v struct {
 				ID, Login, Email, Name string
