@@ -3,11 +3,13 @@
 //
 //   - "myapp.invite_only" refuses new users whose email domain is not invited,
 //     with the host's own error (existing users still log in);
+//
 //   - "myapp.accept_terms" pauses a first login until the client accepts the
 //     terms, then resumes it with the answer;
+//
 //   - "myapp.plan" keeps typed data in the State for the host to read after DoAuth.
 //
-//	go run ./examples/customstep
+//     go run ./examples/customstep
 package main
 
 import (

@@ -12,7 +12,11 @@
 // by their settings: SOCIAL_AUTH_GOOGLE_OAUTH2_KEY, SOCIAL_AUTH_GITHUB_KEY
 // and _SECRET, and so on.
 //
-//	go run ./examples/exchange [-addr 127.0.0.1:8000] [-db path]
+// Users live in SQLite, in a file created on first run (it prints where;
+// -db moves it); SOCIAL_AUTH_DATABASE_URL=postgres://... switches to
+// PostgreSQL.
+//
+//	go run ./examples/exchange [-addr 127.0.0.1:8000] [-db socialauth-exchange.db]
 package main
 
 import (
@@ -31,6 +35,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -39,22 +44,38 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/internal/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
-	"github.com/go-socialauth/socialauth/storage/memory"
+	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
 )
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
+	db := flag.String("db", "socialauth-exchange.db", "SQLite file for users (ignored when SOCIAL_AUTH_DATABASE_URL is set)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *addr, os.LookupEnv, os.Stdout); err != nil {
+	if err := run(ctx, *addr, *db, os.LookupEnv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "exchange:", err)
 		os.Exit(1)
 	}
 }
 
 // run serves until ctx ends, printing how to try it to out.
-func run(ctx context.Context, addr string, env func(string) (string, bool), out io.Writer) error {
+func run(ctx context.Context, addr, dbPath string, env func(string) (string, bool), out io.Writer) error {
+	abs, err := filepath.Abs(dbPath)
+	if err != nil {
+		return err
+	}
+	dbURL := sqlstore.DatabaseURL(env, "sqlite:"+abs)
+	store, err := sqlstore.OpenURL(ctx, dbURL, sqlstore.Options{})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	where := "SQLite at " + abs
+	if store.Dialect() == sqlstore.PostgreSQL {
+		where = "PostgreSQL (" + sqlstore.EnvDatabaseURL + ")"
+	}
+
 	// The development provider: a real HTTP server on a free loopback port.
 	devLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -68,7 +89,7 @@ func run(ctx context.Context, addr string, env func(string) (string, bool), out 
 	if err != nil {
 		return err
 	}
-	app, err := newApp(appConfig{devURL: "http://" + devLn.Addr().String(), env: env, storage: memory.New()})
+	app, err := newApp(appConfig{devURL: "http://" + devLn.Addr().String(), env: env, storage: store})
 	if err != nil {
 		ln.Close()
 		return err
@@ -76,6 +97,7 @@ func run(ctx context.Context, addr string, env func(string) (string, bool), out 
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 5 * time.Second}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "exchange: listening on %s (backends: %s)\n", base, strings.Join(app.backends, ", "))
+	fmt.Fprintf(out, "users: %s\n", where)
 	fmt.Fprintf(out, "try:\n  curl -s -X POST %s/api/login/social/dev/ -H 'Content-Type: application/json' -d '{\"access_token\":\"dev:alice\"}'\n", base)
 	fmt.Fprintf(out, "then:\n  curl -s %s/api/me -H 'Authorization: Token <the token from above>'\n", base)
 

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -152,7 +154,8 @@ func TestRunPrintsAWorkingCurlLine(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", noEnv, pw); pw.Close() }()
+	db := filepath.Join(t.TempDir(), "exchange.db")
+	go func() { done <- run(ctx, "127.0.0.1:0", db, noEnv, pw); pw.Close() }()
 	lines := bufio.NewScanner(pr)
 	var printed strings.Builder
 	for lines.Scan() {
@@ -170,4 +173,51 @@ func TestRunPrintsAWorkingCurlLine(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	cancel()
 	require.NoError(t, <-done)
+	assert.Contains(t, printed.String(), "users: SQLite at "+db)
+	info, err := os.Stat(db)
+	require.NoError(t, err, "the SQLite file is created on first run")
+	assert.Positive(t, info.Size())
+}
+
+// TestRunWithPostgreSQL: SOCIAL_AUTH_DATABASE_URL switches the users to
+// PostgreSQL. CI (.ci/run) provides one; elsewhere set
+// SOCIAL_AUTH_TEST_POSTGRES_DSN to run it.
+func TestRunWithPostgreSQL(t *testing.T) {
+	dsn := os.Getenv("SOCIAL_AUTH_TEST_POSTGRES_DSN")
+	if dsn == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but SOCIAL_AUTH_TEST_POSTGRES_DSN is not set")
+		}
+		t.Skip("set SOCIAL_AUTH_TEST_POSTGRES_DSN=postgres://... to run against PostgreSQL")
+	}
+	env := func(k string) (string, bool) {
+		if k == "SOCIAL_AUTH_DATABASE_URL" {
+			return dsn, true
+		}
+		return "", false
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, "127.0.0.1:0", "unused.db", env, pw); pw.Close() }()
+	lines := bufio.NewScanner(pr)
+	var printed strings.Builder
+	for lines.Scan() {
+		printed.WriteString(lines.Text() + "\n")
+		if strings.Contains(lines.Text(), "/api/me") {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	assert.Contains(t, printed.String(), "users: PostgreSQL")
+	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(printed.String())
+	require.NotEmpty(t, base)
+	resp, err := http.Post(base+"/api/login/social/dev/", "application/json", strings.NewReader(`{"access_token":"dev:pg-user"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	cancel()
+	require.NoError(t, <-done)
+	_, err = os.Stat("unused.db")
+	assert.True(t, os.IsNotExist(err), "no SQLite file when PostgreSQL is configured")
 }
