@@ -1,6 +1,11 @@
 package backends
 
-// groupOIDCConstructors is the constructor table of provider group OIDC.
+import "github.com/go-socialauth/socialauth"
+
+// groupOIDCConstructors is the constructor table of provider group OIDC:
+// the OpenID Connect backends and those that verify id_tokens.
 func groupOIDCConstructors() map[string]constructor {
-	return map[string]constructor{}
+	return map[string]constructor{
+		"oidc": {build: func(s Settings) socialauth.Backend { return OpenIDConnect(s) }, requires: []string{"API_URL"}},
+	}
 }

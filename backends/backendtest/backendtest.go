@@ -15,6 +15,13 @@
 //
 // A token minted with [Provider.ForeignToken] is one the provider accepts but
 // that was issued to another app: a backend's audience check must refuse it.
+//
+// The OpenID Connect backends' fakes are OpenID providers ([Issuer]):
+// discovery, a JWKS of keys made for each, userinfo, introspection.
+// [Provider.IDToken] signs id_tokens for the id_token exchange
+// (socialauth.DoAuthIDToken), shaped by [IDTokenOptions] (nonce, audience,
+// times, algorithm, key) to test refusals too; [Provider.Issuer] fakes the
+// provider of a backend made with backends.NewOIDC.
 package backendtest
 
 import (

@@ -1,20 +1,35 @@
 package backendtest
 
-import "github.com/go-socialauth/socialauth/backends"
+import (
+	"strings"
 
-// fakesOIDC fakes the backends of provider group OIDC.
+	"github.com/go-socialauth/socialauth/backends"
+)
+
+// fakesOIDC fakes the backends of provider group OIDC. Most are an
+// [Issuer] (oidc.go), which serves their routes itself; their entries here
+// have none and only make them known to Names.
 func fakesOIDC() map[string]func(backends.Settings) []route {
-	return map[string]func(backends.Settings) []route{}
+	served := func(backends.Settings) []route { return nil }
+	return map[string]func(backends.Settings) []route{
+		"oidc": served,
+	}
 }
 
 // fakeAlias is the fake a backend shares with another (none yet).
 func fakeAlias(name string) string { return name }
 
-// oidcFakes will hold the fake OpenID providers.
-type oidcFakes struct{}
-
-// mintOIDC will issue the tokens of backends whose fake is an OpenID
-// provider; none yet.
-func (p *Provider) mintOIDC(string, backends.Settings, Identity, bool) (string, bool) {
-	return "", false
+// oidcSpecFor says where backend name's fake OpenID provider lives for
+// settings s, and what it puts in tokens.
+func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
+	generic := func(issuer string) issuerSpec {
+		base := strings.TrimRight(issuer, "/")
+		return issuerSpec{issuer: issuer, discovery: base + "/.well-known/openid-configuration",
+			jwks: base + "/jwks", userinfo: base + "/userinfo", token: base + "/token", authorize: base + "/authorize"}
+	}
+	switch name {
+	case "oidc":
+		return generic(s.BaseURL), true
+	}
+	return issuerSpec{}, false
 }
