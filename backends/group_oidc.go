@@ -6,6 +6,7 @@ import "github.com/go-socialauth/socialauth"
 // the OpenID Connect backends and those that verify id_tokens.
 func groupOIDCConstructors() map[string]constructor {
 	return map[string]constructor{
-		"oidc": {build: func(s Settings) socialauth.Backend { return OpenIDConnect(s) }, requires: []string{"API_URL"}},
+		"oidc":                 {build: func(s Settings) socialauth.Backend { return OpenIDConnect(s) }, requires: []string{"API_URL"}},
+		"google-openidconnect": {build: func(s Settings) socialauth.Backend { return GoogleOpenIDConnect(s) }},
 	}
 }

@@ -12,12 +12,19 @@ import (
 func fakesOIDC() map[string]func(backends.Settings) []route {
 	served := func(backends.Settings) []route { return nil }
 	return map[string]func(backends.Settings) []route{
-		"oidc": served,
+		"oidc":                 served,
+		"google-openidconnect": func(s backends.Settings) []route { return coreFakes()["google-oauth2"](s) },
 	}
 }
 
-// fakeAlias is the fake a backend shares with another (none yet).
-func fakeAlias(name string) string { return name }
+// fakeAlias is the fake a backend shares with another: google-openidconnect
+// is google-oauth2 under another name, and its tokens are that fake's.
+func fakeAlias(name string) string {
+	if name == "google-openidconnect" {
+		return "google-oauth2"
+	}
+	return name
+}
 
 // oidcSpecFor says where backend name's fake OpenID provider lives for
 // settings s, and what it puts in tokens.
@@ -30,6 +37,15 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 	switch name {
 	case "oidc":
 		return generic(s.BaseURL), true
+	case "google-oauth2":
+		return issuerSpec{issuer: "https://accounts.google.com", jwks: "https://www.googleapis.com/oauth2/v3/certs",
+			claims: func(c map[string]any, s backends.Settings, id Identity) {
+				c["azp"] = s.Key
+				if id.Email != "" && !strings.HasSuffix(id.Email, "@gmail.com") {
+					c["hd"] = id.Email[strings.LastIndex(id.Email, "@")+1:]
+				}
+				delete(c, "preferred_username")
+			}}, true
 	}
 	return issuerSpec{}, false
 }
