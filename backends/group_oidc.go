@@ -8,5 +8,6 @@ func groupOIDCConstructors() map[string]constructor {
 	return map[string]constructor{
 		"oidc":                 {build: func(s Settings) socialauth.Backend { return OpenIDConnect(s) }, requires: []string{"API_URL"}},
 		"google-openidconnect": {build: func(s Settings) socialauth.Backend { return GoogleOpenIDConnect(s) }},
+		"apple-id":             {build: func(s Settings) socialauth.Backend { return AppleID(s) }},
 	}
 }

@@ -13,6 +13,7 @@ func fakesOIDC() map[string]func(backends.Settings) []route {
 	served := func(backends.Settings) []route { return nil }
 	return map[string]func(backends.Settings) []route{
 		"oidc":                 served,
+		"apple-id":             served,
 		"google-openidconnect": func(s backends.Settings) []route { return coreFakes()["google-oauth2"](s) },
 	}
 }
@@ -37,6 +38,20 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 	switch name {
 	case "oidc":
 		return generic(s.BaseURL), true
+	case "apple-id":
+		return issuerSpec{issuer: "https://appleid.apple.com", jwks: "https://appleid.apple.com/auth/keys", accessJWT: true,
+			claims: func(c map[string]any, _ backends.Settings, id Identity) {
+				delete(c, "name")
+				delete(c, "given_name")
+				delete(c, "family_name")
+				delete(c, "preferred_username")
+				if id.Email != "" {
+					// Apple sends these booleans as strings.
+					c["email_verified"] = boolString(id.EmailVerified)
+					c["is_private_email"] = boolString(strings.HasSuffix(id.Email, "@privaterelay.appleid.com"))
+				}
+				c["nonce_supported"] = true
+			}}, true
 	case "google-oauth2":
 		return issuerSpec{issuer: "https://accounts.google.com", jwks: "https://www.googleapis.com/oauth2/v3/certs",
 			claims: func(c map[string]any, s backends.Settings, id Identity) {
@@ -48,4 +63,11 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 			}}, true
 	}
 	return issuerSpec{}, false
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
 }
