@@ -1,6 +1,10 @@
 package backendtest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"regexp"
 	"strings"
 
 	"github.com/go-socialauth/socialauth/backends"
@@ -12,9 +16,12 @@ import (
 func fakesOIDC() map[string]func(backends.Settings) []route {
 	served := func(backends.Settings) []route { return nil }
 	return map[string]func(backends.Settings) []route{
-		"oidc":                 served,
-		"apple-id":             served,
-		"google-openidconnect": func(s backends.Settings) []route { return coreFakes()["google-oauth2"](s) },
+		"oidc":                     served,
+		"apple-id":                 served,
+		"azuread-tenant-oauth2":    served,
+		"azuread-v2-tenant-oauth2": served,
+		"microsoft-graph":          graphRoutes,
+		"google-openidconnect":     func(s backends.Settings) []route { return coreFakes()["google-oauth2"](s) },
 	}
 }
 
@@ -26,6 +33,33 @@ func fakeAlias(name string) string {
 	}
 	return name
 }
+
+// graphRoutes fakes Microsoft Graph's /me for microsoft-graph's access tokens.
+func graphRoutes(backends.Settings) []route {
+	return []route{{method: http.MethodGet, url: "https://graph.microsoft.com/v1.0/me", answer: func(c *Call) (int, any) {
+		id := c.Identity
+		upn := id.Username + "@contoso.onmicrosoft.com"
+		return http.StatusOK, map[string]any{
+			"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
+			"id":             id.UID, "userPrincipalName": upn, "mail": nilIfEmpty(id.Email),
+			"displayName": id.FullName(), "givenName": id.FirstName, "surname": id.LastName,
+			"businessPhones": []string{}, "jobTitle": nil, "officeLocation": nil, "preferredLanguage": "en-US",
+		}
+	}}}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// fakeTenant is the tid of the fake Entra tenant when Settings.Tenant does
+// not name one by id.
+const fakeTenant = "6f3b0c3e-2b1a-4f5e-9c8d-1a2b3c4d5e6f"
+
+var guid = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // oidcSpecFor says where backend name's fake OpenID provider lives for
 // settings s, and what it puts in tokens.
@@ -61,8 +95,59 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 				}
 				delete(c, "preferred_username")
 			}}, true
+	case "microsoft-graph":
+		return entraSpec(s, "/v2.0", "https://login.microsoftonline.com/{tenantid}/v2.0", "oid", false), true
+	case "azuread-tenant-oauth2":
+		return entraSpec(s, "", "https://sts.windows.net/{tenantid}/", "sub", true), true
+	case "azuread-v2-tenant-oauth2":
+		return entraSpec(s, "/v2.0", "https://login.microsoftonline.com/{tenantid}/v2.0", "oid", true), true
 	}
 	return issuerSpec{}, false
+}
+
+// entraSpec fakes an Entra tenant: version is "" (v1.0) or "/v2.0"; the
+// identity's UID goes in uidClaim, and the other of sub and oid gets a
+// value of its own, as in Entra's tokens.
+func entraSpec(s backends.Settings, version, issuer, uidClaim string, accessJWT bool) issuerSpec {
+	authority := strings.TrimRight(s.BaseURL, "/")
+	if authority == "" {
+		authority = "https://login.microsoftonline.com"
+	}
+	tenant, tid := s.Tenant, fakeTenant
+	if tenant == "" {
+		tenant = "common"
+	}
+	if guid.MatchString(tenant) {
+		tid = strings.ToLower(tenant)
+	}
+	docIssuer := issuer // multi-tenant endpoints publish the template
+	if tenant != "common" && tenant != "organizations" && tenant != "consumers" {
+		docIssuer = strings.ReplaceAll(issuer, "{tenantid}", tid)
+	}
+	base := authority + "/" + tenant
+	return issuerSpec{
+		issuer: issuer, docIssuer: docIssuer, tenant: tid,
+		discovery: base + version + "/.well-known/openid-configuration",
+		jwks:      base + "/discovery" + version + "/keys",
+		token:     base + "/oauth2" + version + "/token", authorize: base + "/oauth2" + version + "/authorize",
+		accessJWT: accessJWT,
+		claims: func(c map[string]any, s backends.Settings, id Identity) {
+			pairwise := sha256.Sum256([]byte(id.UID + "|" + s.Key))
+			other := hex.EncodeToString(pairwise[:16])
+			if uidClaim == "oid" {
+				c["oid"], c["sub"] = id.UID, other
+			} else {
+				c["sub"], c["oid"] = id.UID, other
+			}
+			login := id.Username + "@contoso.onmicrosoft.com"
+			if version == "" {
+				c["upn"], c["unique_name"], c["ver"] = login, login, "1.0"
+			} else {
+				c["preferred_username"], c["ver"] = login, "2.0"
+			}
+			delete(c, "email_verified") // Entra never says
+		},
+	}
 }
 
 func boolString(b bool) string {
