@@ -12,5 +12,9 @@ func groupOIDCConstructors() map[string]constructor {
 		"microsoft-graph":          {build: func(s Settings) socialauth.Backend { return MicrosoftGraph(s) }},
 		"azuread-tenant-oauth2":    {build: func(s Settings) socialauth.Backend { return AzureADTenantOAuth2(s) }},
 		"azuread-v2-tenant-oauth2": {build: func(s Settings) socialauth.Backend { return AzureADV2TenantOAuth2(s) }},
+		"okta-openidconnect":       {build: func(s Settings) socialauth.Backend { return OktaOpenIDConnect(s) }, requires: []string{"API_URL"}},
+		"auth0":                    {build: func(s Settings) socialauth.Backend { return Auth0(s) }, requires: []string{"DOMAIN"}},
+		"keycloak":                 {build: func(s Settings) socialauth.Backend { return Keycloak(s) }, requires: []string{"API_URL"}},
+		"linkedin-openidconnect":   {build: func(s Settings) socialauth.Backend { return LinkedInOpenIDConnect(s) }},
 	}
 }

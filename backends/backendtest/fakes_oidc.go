@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 
@@ -17,11 +18,15 @@ func fakesOIDC() map[string]func(backends.Settings) []route {
 	served := func(backends.Settings) []route { return nil }
 	return map[string]func(backends.Settings) []route{
 		"oidc":                     served,
+		"keycloak":                 served,
+		"okta-openidconnect":       served,
+		"auth0":                    served,
+		"linkedin-openidconnect":   served,
 		"apple-id":                 served,
 		"azuread-tenant-oauth2":    served,
 		"azuread-v2-tenant-oauth2": served,
-		"microsoft-graph":          graphRoutes,
 		"google-openidconnect":     func(s backends.Settings) []route { return coreFakes()["google-oauth2"](s) },
+		"microsoft-graph":          graphRoutes,
 	}
 }
 
@@ -72,6 +77,34 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 	switch name {
 	case "oidc":
 		return generic(s.BaseURL), true
+	case "keycloak":
+		realm := strings.TrimRight(s.BaseURL, "/")
+		p := realm + "/protocol/openid-connect"
+		return issuerSpec{issuer: realm, discovery: realm + "/.well-known/openid-configuration", jwks: p + "/certs",
+			userinfo: p + "/userinfo", introspect: p + "/token/introspect", token: p + "/token", authorize: p + "/auth",
+			introspection: true}, true
+	case "okta-openidconnect":
+		iss := strings.TrimSuffix(strings.TrimRight(s.BaseURL, "/"), "/oauth2")
+		api := iss
+		if !strings.Contains(iss, "/oauth2/") {
+			api = iss + "/oauth2" // the org authorization server
+		}
+		return issuerSpec{issuer: iss, discovery: iss + "/.well-known/openid-configuration", jwks: api + "/v1/keys",
+			userinfo: api + "/v1/userinfo", introspect: api + "/v1/introspect", token: api + "/v1/token", authorize: api + "/v1/authorize",
+			introspection: true}, true
+	case "auth0":
+		d := s.Domain
+		if u, err := url.Parse(d); err == nil && u.Host != "" {
+			d = u.Host
+		}
+		base := "https://" + strings.Trim(d, "/")
+		return issuerSpec{issuer: base + "/", discovery: base + "/.well-known/openid-configuration", jwks: base + "/.well-known/jwks.json",
+			userinfo: base + "/userinfo", token: base + "/oauth/token", authorize: base + "/authorize",
+			claims: func(c map[string]any, _ backends.Settings, id Identity) { c["nickname"] = id.Username }}, true
+	case "linkedin-openidconnect":
+		return issuerSpec{issuer: "https://www.linkedin.com/oauth", discovery: "https://www.linkedin.com/oauth/.well-known/openid-configuration",
+			jwks: "https://www.linkedin.com/oauth/openid/jwks", userinfo: "https://api.linkedin.com/v2/userinfo",
+			token: "https://www.linkedin.com/oauth/v2/accessToken", authorize: "https://www.linkedin.com/oauth/v2/authorization"}, true
 	case "apple-id":
 		return issuerSpec{issuer: "https://appleid.apple.com", jwks: "https://appleid.apple.com/auth/keys", accessJWT: true,
 			claims: func(c map[string]any, _ backends.Settings, id Identity) {
