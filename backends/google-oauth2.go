@@ -18,6 +18,8 @@ const (
 	googleTokenURL    = "https://oauth2.googleapis.com/token"
 	googleUserInfoURL = "https://openidconnect.googleapis.com/v1/userinfo"
 	googleTokenInfo   = "https://oauth2.googleapis.com/tokeninfo"
+	googleIssuer      = "https://accounts.google.com"
+	googleCerts       = "https://www.googleapis.com/oauth2/v3/certs"
 )
 
 // GoogleOAuth2 is the "google-oauth2" backend.
@@ -32,10 +34,21 @@ const (
 // verified only when Google says email_verified and the address is a
 // @gmail.com one or the account has a hosted domain ("hd"), as Google's
 // backend-auth guide advises.
-func GoogleOAuth2(s Settings) *OAuth2 {
+//
+// It also accepts Google id_tokens (DoAuthIDToken), as the Android, iOS and
+// web sign-in SDKs hand them over: verified against Google's JWKS
+// (googleapis.com/oauth2/v3/certs, RS256), iss "https://accounts.google.com"
+// or "accounts.google.com", aud one of Key and ClientIDs and no other, azp
+// (when present) one of them, exp, iat within 10 minutes, and the nonce
+// when one is given. The uid is again "sub".
+func GoogleOAuth2(s Settings) *OAuth2IDToken { return google("google-oauth2", s) }
+
+// google is the Google backend under name: google-oauth2 and
+// google-openidconnect differ only in the name they are stored under.
+func google(name string, s Settings) *OAuth2IDToken {
 	aud := s.audiences()
-	return NewOAuth2(Provider{
-		Name:        "google-oauth2",
+	return NewOAuth2IDToken(Provider{
+		Name:        name,
 		AuthURL:     googleAuthURL,
 		TokenURL:    googleTokenURL,
 		Scopes:      append([]string{"openid", "email", "profile"}, s.Scope...),
@@ -46,6 +59,13 @@ func GoogleOAuth2(s Settings) *OAuth2 {
 		},
 		Doc: Doc{ChecksAudience: true, TokenCheck: "tokeninfo: aud/azp ∈ Key+ClientIDs, sub = userinfo sub", UID: "sub",
 			EmailVerified: "email_verified, and a @gmail.com address or an hd claim"},
+	}, OIDCConfig{
+		Issuer:     googleIssuer,
+		Issuers:    []string{"accounts.google.com"}, // Google sometimes leaves out the scheme
+		JWKSURL:    googleCerts,
+		ClientIDs:  aud,
+		Algorithms: []string{"RS256"},
+		User:       googleUser,
 	})
 }
 

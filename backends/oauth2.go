@@ -1,7 +1,8 @@
 // Package backends holds the identity providers: a generic, data-driven
-// OAuth 2.0 backend ([OAuth2]) and, on it, one small file per provider named
+// OAuth 2.0 backend ([OAuth2]), a generic OpenID Connect backend ([OIDC])
+// that verifies id_tokens, and, on them, one small file per provider named
 // after its backend name (PSA's names exactly: "google-oauth2", "facebook",
-// "github", ...).
+// "github", "apple-id", ...).
 //
 // A provider is data plus a small mapper: its endpoints, how the access
 // token is sent, how the token is proven to be this app's (the audience

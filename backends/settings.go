@@ -1,8 +1,10 @@
 package backends
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -58,12 +60,15 @@ func checkApp(backend, app string, audiences []string) error {
 	return nil
 }
 
-// constructor is one entry of the tables below: how to build a backend and
+// constructor is one entry of the tables below: how to build a backend,
 // which settings it cannot work without ("SECRET", "API_URL", "TENANT_ID",
-// "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY", "API_KEY", "AUDIENCE").
+// "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY", "API_KEY", "AUDIENCE"), and which it refuses, with
+// the reason: PSA settings that mean something else here, so that a
+// configuration carried over from PSA fails loudly instead of half working.
 type constructor struct {
 	build    func(Settings) socialauth.Backend
 	requires []string
+	refuses  map[string]string
 }
 
 // constructorGroups are the per-file tables of constructors, merged by
@@ -128,9 +133,12 @@ func EnvPrefix(name string) string {
 
 // FromEnv builds every known backend whose SOCIAL_AUTH_<NAME>_KEY is set,
 // reading the variables through lookup (os.LookupEnv in a program, a map in
-// a test). Unset means not enabled. A backend whose key is set but whose
-// required extras are missing is an error, so a typo does not silently
-// disable a provider.
+// a test): _SECRET, _SCOPE, _AUDIENCE (ClientIDs), _API_URL or PSA's
+// _OIDC_ENDPOINT (BaseURL), _TENANT_ID, _DOMAIN, _TEAM, _KEY_ID and
+// _PRIVATE_KEY. Unset means not enabled. A backend whose key is set but
+// whose required extras are missing is an error, so a typo does not
+// silently disable a provider; so is a PSA setting that means something
+// else here (apple-id's _CLIENT).
 func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 	var out []socialauth.Backend
 	table := constructors()
@@ -145,14 +153,19 @@ func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 			Key: key, Secret: get("SECRET"),
 			Scope:     splitList(get("SCOPE")),
 			ClientIDs: splitList(get("AUDIENCE")),
-			BaseURL:   get("API_URL"),
+			BaseURL:   cmp.Or(get("API_URL"), get("OIDC_ENDPOINT")), // PSA's name for an OIDC issuer
 			Tenant:    get("TENANT_ID"), Domain: get("DOMAIN"), TeamID: get("TEAM"),
 			KeyID: get("KEY_ID"), PrivateKey: get("PRIVATE_KEY"),
 			APIKey: get("API_KEY"),
 		}
 		for _, k := range table[name].requires {
-			if get(k) == "" {
+			if get(k) == "" && !(k == "API_URL" && s.BaseURL != "") {
 				return nil, fmt.Errorf("backends: %s%s is required for %s", p, k, name)
+			}
+		}
+		for _, k := range slices.Sorted(maps.Keys(table[name].refuses)) {
+			if get(k) != "" {
+				return nil, fmt.Errorf("backends: %s%s is not read for %s: %s", p, k, name, table[name].refuses[k])
 			}
 		}
 		out = append(out, table[name].build(s))

@@ -15,6 +15,13 @@
 //
 // A token minted with [Provider.ForeignToken] is one the provider accepts but
 // that was issued to another app: a backend's audience check must refuse it.
+//
+// The OpenID Connect backends' fakes are OpenID providers ([Issuer]):
+// discovery, a JWKS of keys made for each, userinfo, introspection.
+// [Provider.IDToken] signs id_tokens for the id_token exchange
+// (socialauth.DoAuthIDToken), shaped by [IDTokenOptions] (nonce, audience,
+// times, algorithm, key) to test refusals too; [Provider.Issuer] fakes the
+// provider of a backend made with backends.NewOIDC.
 package backendtest
 
 import (
@@ -64,6 +71,8 @@ type Provider struct {
 	installed map[string]bool
 	outage    map[string]int
 	n         int
+
+	oidc oidcFakes // the fake OpenID providers (oidc.go)
 }
 
 // grant is what the fake knows of a token it issued.
@@ -108,17 +117,21 @@ func (p *Provider) ForeignToken(name string, s backends.Settings, id Identity) s
 func (p *Provider) Outage(name string, status int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.outage[name] = status
+	p.outage[fakeAlias(name)] = status
 }
 
 func (p *Provider) issue(name string, s backends.Settings, id Identity, foreign bool) string {
 	p.t.Helper()
+	name = fakeAlias(name)
 	f, ok := fakeFor(name)
 	if !ok {
 		p.t.Fatalf("backendtest: no fake for backend %q", name)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if tok, ok := p.mintOIDC(name, s, id, foreign); ok {
+		return tok // an OpenID provider's token (oidc.go)
+	}
 	p.n++
 	tok := fmt.Sprintf("fake-%s-token-%d", strings.ReplaceAll(name, "-", ""), p.n)
 	p.tokens[tok] = grant{backend: name, id: id, settings: s, foreign: foreign}

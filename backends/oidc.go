@@ -1,0 +1,616 @@
+package backends
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/go-socialauth/socialauth"
+)
+
+// Defaults of [OIDCConfig].
+const (
+	// DefaultIDTokenMaxAge is how old an id_token may be (its iat), PSA's
+	// ID_TOKEN_MAX_AGE.
+	DefaultIDTokenMaxAge = 600 * time.Second
+	// DefaultLeeway is the clock skew allowed on exp, nbf and iat.
+	DefaultLeeway = 60 * time.Second
+	// DefaultKeyRefresh is how often, at most, a token signed with a key
+	// the cached JWKS does not hold makes the backend fetch the JWKS again.
+	DefaultKeyRefresh = time.Minute
+)
+
+// defaultAlgorithms are the id_token signature algorithms accepted when
+// OIDCConfig.Algorithms is empty: asymmetric ones only. "none" and the HMAC
+// algorithms (HS256, ...) are never accepted, whatever the configuration.
+var defaultAlgorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+
+// DefaultAlgorithms returns the algorithms accepted when
+// OIDCConfig.Algorithms is empty.
+func DefaultAlgorithms() []string { return slices.Clone(defaultAlgorithms) }
+
+// Introspection says when an [OIDC] backend proves, with RFC 7662 token
+// introspection, that an access token was issued to this app.
+type Introspection int
+
+const (
+	// IntrospectIfAdvertised introspects when the provider's endpoint is
+	// known (OIDCConfig.IntrospectionURL or the discovery document's
+	// introspection_endpoint) and a client secret is configured; otherwise
+	// the access token's audience is not proven.
+	IntrospectIfAdvertised Introspection = iota
+	// IntrospectRequired introspects every access token; an unknown
+	// endpoint or a missing secret fails the login.
+	IntrospectRequired
+	// IntrospectNever never introspects.
+	IntrospectNever
+)
+
+// ClaimKeys name the claims (or userinfo fields) a profile is read from:
+// PSA's ID_KEY, USERNAME_KEY, EMAIL_KEY, FIRST_NAME_KEY, LAST_NAME_KEY and
+// FULLNAME_KEY. An empty field means the OIDC standard claim in brackets.
+type ClaimKeys struct {
+	UID           string // ["sub"]; prefer it: OIDC Core §5.7 makes only iss+sub an identity
+	Username      string // ["preferred_username"]
+	Email         string // ["email"]
+	EmailVerified string // ["email_verified"], a boolean or the string "true"
+	FullName      string // ["name"]
+	FirstName     string // ["given_name"]
+	LastName      string // ["family_name"]
+}
+
+func (k ClaimKeys) withDefaults() ClaimKeys {
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	def(&k.UID, "sub")
+	def(&k.Username, "preferred_username")
+	def(&k.Email, "email")
+	def(&k.EmailVerified, "email_verified")
+	def(&k.FullName, "name")
+	def(&k.FirstName, "given_name")
+	def(&k.LastName, "family_name")
+	return k
+}
+
+// OIDCConfig describes an OpenID Connect provider for [NewOIDC]. The zero
+// value of each field is documented; only Name and one of Issuer or
+// DiscoveryURL are required.
+type OIDCConfig struct {
+	// Name is the persisted backend name, PSA's exactly.
+	Name string
+
+	// Issuer is the provider's issuer: id_tokens must carry exactly the
+	// "iss" that its discovery document names (the document's issuer must
+	// equal Issuer, a trailing slash aside). Without JWKSURL, discovery is
+	// fetched from {Issuer}/.well-known/openid-configuration (PSA's
+	// OIDC_ENDPOINT). Empty means the discovery document's issuer is
+	// trusted as it is (DiscoveryURL is then required). The text
+	// "{tenantid}" in it stands for the token's "tid" claim (Microsoft's
+	// multi-tenant endpoints).
+	Issuer string
+	// Issuers are further exact "iss" values accepted (Google's
+	// "accounts.google.com"); "{tenantid}" works as in Issuer.
+	Issuers []string
+	// DiscoveryURL is where the discovery document is fetched. Empty means
+	// {Issuer}/.well-known/openid-configuration, or no discovery at all
+	// when JWKSURL is set.
+	DiscoveryURL string
+
+	// Static endpoints: each one set takes precedence over the discovery
+	// document's. With JWKSURL set and DiscoveryURL empty the provider is
+	// fully static and discovery is never fetched.
+	AuthURL, TokenURL, UserInfoURL, JWKSURL, IntrospectionURL string
+
+	// ClientIDs are this app's client ids: an id_token's "aud" must hold
+	// one of them, and its "azp", when present, must be one of them. The
+	// first is the id this backend authenticates to the provider with.
+	// Settings-based constructors use Key followed by Settings.ClientIDs.
+	ClientIDs []string
+	// TrustedAudiences are further audiences an id_token may carry beside
+	// one of ClientIDs (an audience alone is never enough). Empty means an
+	// id_token listing any audience that is not one of ClientIDs is refused
+	// (OIDC Core §3.1.3.7 step 3).
+	TrustedAudiences []string
+	// ClientSecret is the client secret, used for token introspection.
+	// Empty (and no ClientSecretFunc) means a public client: no introspection.
+	ClientSecret string
+	// ClientSecretFunc, when set, makes the client secret for each use in
+	// place of ClientSecret (Apple's is a short-lived ES256 JWT).
+	ClientSecretFunc func() (string, error)
+	// Scopes are the default scopes of the browser flow.
+	Scopes []string
+
+	// Algorithms are the accepted id_token signature algorithms. Empty
+	// means DefaultAlgorithms(), narrowed to the discovery document's
+	// id_token_signing_alg_values_supported. "none" and HS* are refused
+	// even when listed.
+	Algorithms []string
+	// MaxAge bounds how old an id_token may be (now - iat). Zero means
+	// DefaultIDTokenMaxAge; negative means no bound (exp still applies).
+	MaxAge time.Duration
+	// Leeway is the clock skew allowed on exp, nbf and iat. Zero means
+	// DefaultLeeway.
+	Leeway time.Duration
+	// KeyRefresh is how often, at most, an unknown "kid" makes the backend
+	// refetch the JWKS (PSA refetches once per unknown kid; an attacker's
+	// tokens with random kids must not turn every login into a fetch).
+	// Zero means DefaultKeyRefresh.
+	KeyRefresh time.Duration
+	// Now is the clock. Nil means time.Now.
+	Now func() time.Time
+
+	// Claims name the claims a profile is read from (ignored when User is set).
+	Claims ClaimKeys
+	// User, when set, maps a verified id_token's claims, or the userinfo
+	// JSON, to the uid and details, in place of Claims.
+	User func(claims []byte) (uid string, d socialauth.Details, err error)
+	// NonceSHA256 also accepts an id_token whose nonce is the hex SHA-256
+	// of the nonce the client sends (Apple's native SDKs hash it).
+	NonceSHA256 bool
+
+	// AccessTokenIsIDToken makes Authenticate verify the token it is given
+	// as an id_token, with no nonce (PSA's Apple and Azure AD backends do
+	// this; their providers have no userinfo that proves anything).
+	AccessTokenIsIDToken bool
+	// Introspection says when an access token's audience is proven with
+	// RFC 7662 introspection (client_secret_basic). The zero value is
+	// IntrospectIfAdvertised.
+	Introspection Introspection
+
+	// Doc describes the backend. Protocol defaults to "OIDC";
+	// ChecksAudience is always computed from the configuration; empty
+	// TokenCheck, UID and EmailVerified are filled in from it.
+	Doc Doc
+}
+
+// OIDC is the generic OpenID Connect backend ("oidc", and through
+// [NewOIDC] the named variants): it verifies id_tokens against the
+// provider's keys and checks access tokens with its userinfo endpoint, and
+// its introspection endpoint where one is usable.
+//
+// Discovery documents and JWKS are cached per OIDC value (never per type),
+// as the provider's Cache-Control allows; a token signed with a key the
+// cache does not hold makes it refetch the JWKS, at most once per
+// KeyRefresh. An OIDC is safe for concurrent use.
+type OIDC struct {
+	cfg    OIDCConfig
+	keys   ClaimKeys
+	user   func([]byte) (string, socialauth.Details, error)
+	access *OAuth2 // the userinfo path; nil when AccessTokenIsIDToken
+	disc   *remote[*discovery]
+	jwks   *remote[[]jose.JSONWebKey]
+}
+
+var (
+	_ socialauth.Backend              = (*OIDC)(nil)
+	_ socialauth.IDTokenAuthenticator = (*OIDC)(nil)
+	_ Documented                      = (*OIDC)(nil)
+)
+
+// OpenIDConnect returns the generic "oidc" backend (PSA's
+// OpenIdConnectAuth; the type [OIDC] takes the short name).
+//
+// Settings: BaseURL (required: the issuer, PSA's OIDC_ENDPOINT; discovery
+// is read from {BaseURL}/.well-known/openid-configuration), Key (the
+// client id), ClientIDs (further client ids whose tokens are accepted, as
+// for mobile apps), Secret (used for token introspection), Scope.
+//
+// Token check: an id_token (DoAuthIDToken) is verified: signature against
+// the provider's JWKS, algorithm, iss, aud and azp against Key+ClientIDs,
+// exp, iat within 10 minutes, nbf, and the nonce when one is given. An
+// access token (DoAuth) is sent to the userinfo endpoint; its audience is
+// proven only when the discovery document advertises an
+// introspection_endpoint and Secret is set (RFC 7662: the token must be
+// active and issued to Key or one of ClientIDs, for the same sub). Without
+// that, the userinfo answer is all there is: any token the provider
+// accepts, whichever app it was issued to, logs its user in, so prefer the
+// id_token. The uid is "sub"; the email counts as verified when the
+// email_verified claim says so.
+func OpenIDConnect(s Settings) *OIDC {
+	return NewOIDC(settingsConfig("oidc", s.BaseURL, s))
+}
+
+// settingsConfig is the configuration of the provider at issuer for an app
+// that s describes: Key and ClientIDs as its client ids, Secret, and the
+// OIDC scopes plus Scope.
+func settingsConfig(name, issuer string, s Settings) OIDCConfig {
+	return OIDCConfig{
+		Name:         name,
+		Issuer:       issuer,
+		ClientIDs:    s.audiences(),
+		ClientSecret: s.Secret,
+		Scopes:       append([]string{"openid", "profile", "email"}, s.Scope...),
+	}
+}
+
+// NewOIDC returns the backend c describes. It panics when c has neither
+// Name nor Issuer or DiscoveryURL, when its Algorithms are all symmetric
+// or "none", or when it is fully static without a UserInfoURL while access
+// tokens take the userinfo path: a provider definition is code, and those
+// are programmer errors. A missing client id is not: it fails each login
+// with a clear error, as a configuration read from the environment may
+// lack it.
+func NewOIDC(c OIDCConfig) *OIDC {
+	switch {
+	case c.Name == "":
+		panic("backends: OIDCConfig.Name is empty")
+	case c.Issuer == "" && c.DiscoveryURL == "":
+		panic("backends: OIDC backend " + c.Name + " has neither Issuer nor DiscoveryURL")
+	}
+	c.Issuers = slices.Clone(c.Issuers)
+	c.ClientIDs = slices.DeleteFunc(slices.Clone(c.ClientIDs), func(s string) bool { return s == "" })
+	c.TrustedAudiences = slices.Clone(c.TrustedAudiences)
+	c.Scopes = slices.Clone(c.Scopes)
+	c.Algorithms = allowedAlgorithms(c.Algorithms)
+	if len(c.Algorithms) == 0 {
+		panic("backends: OIDC backend " + c.Name + " allows no asymmetric signature algorithm")
+	}
+	if c.MaxAge == 0 {
+		c.MaxAge = DefaultIDTokenMaxAge
+	}
+	if c.Leeway <= 0 {
+		c.Leeway = DefaultLeeway
+	}
+	if c.KeyRefresh <= 0 {
+		c.KeyRefresh = DefaultKeyRefresh
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	o := &OIDC{cfg: c, keys: c.Claims.withDefaults(), user: c.User}
+	if o.user == nil {
+		o.user = o.claimsUser
+	}
+	o.disc = newRemote(o.parseDiscovery, maxCacheTTL)
+	o.jwks = newRemote(parseJWKS, time.Hour)
+	if !c.AccessTokenIsIDToken {
+		if o.static() && c.UserInfoURL == "" {
+			panic("backends: OIDC backend " + c.Name + " is static and has no UserInfoURL for access tokens")
+		}
+		o.access = NewOAuth2(Provider{Name: c.Name, UserInfo: o.userInfo, Verify: o.introspect})
+	}
+	return o
+}
+
+// allowedAlgorithms is algs (or the defaults) less anything symmetric or unsigned.
+func allowedAlgorithms(algs []string) []string {
+	if len(algs) == 0 {
+		return slices.Clone(defaultAlgorithms)
+	}
+	return slices.DeleteFunc(slices.Clone(algs), func(a string) bool {
+		return !slices.Contains(defaultAlgorithms, a)
+	})
+}
+
+// Name is the backend's persisted name.
+func (o *OIDC) Name() string { return o.cfg.Name }
+
+// Config returns a copy of the configuration the backend was made of, with
+// its defaults filled in.
+func (o *OIDC) Config() OIDCConfig {
+	c := o.cfg
+	c.Issuers, c.ClientIDs, c.TrustedAudiences = slices.Clone(c.Issuers), slices.Clone(c.ClientIDs), slices.Clone(c.TrustedAudiences)
+	c.Scopes, c.Algorithms = slices.Clone(c.Scopes), slices.Clone(c.Algorithms)
+	return c
+}
+
+// ClientSecret returns the secret this backend authenticates to the
+// provider with: ClientSecretFunc's (apple-id: an ES256 JWT, cached until
+// shortly before it expires), else ClientSecret. An empty secret means a
+// public client.
+func (o *OIDC) ClientSecret() (string, error) {
+	if o.cfg.ClientSecretFunc != nil {
+		return o.cfg.ClientSecretFunc()
+	}
+	return o.cfg.ClientSecret, nil
+}
+
+// checksAudience reports whether every access token Authenticate accepts
+// is proven to have been issued to this app: when access tokens are
+// verified as id_tokens, or introspection is required.
+func (o *OIDC) checksAudience() bool {
+	return o.cfg.AccessTokenIsIDToken || o.cfg.Introspection == IntrospectRequired
+}
+
+// Doc describes the backend (see [Doc]).
+func (o *OIDC) Doc() Doc {
+	d := o.cfg.Doc
+	d.ChecksAudience = o.checksAudience()
+	if d.Protocol == "" {
+		d.Protocol = "OIDC"
+	}
+	if d.TokenCheck == "" {
+		idt := idTokenCheck
+		switch { // what Authenticate does with an access token
+		case o.cfg.AccessTokenIsIDToken:
+			d.TokenCheck = "the token is verified as an " + idt
+		case o.cfg.Introspection == IntrospectRequired:
+			d.TokenCheck = "introspection (RFC 7662): active, client_id/aud ∈ Key+ClientIDs, sub = userinfo sub; " + idt
+		case o.cfg.Introspection == IntrospectNever:
+			d.TokenCheck = "access token: userinfo only, audience NOT proven; " + idt
+		default:
+			d.TokenCheck = "access token: introspection when advertised and Secret set, else userinfo only (audience NOT proven); " + idt
+		}
+	}
+	if d.UID == "" {
+		d.UID = o.keys.UID
+	}
+	if d.EmailVerified == "" {
+		d.EmailVerified = o.keys.EmailVerified + " claim"
+	}
+	return d
+}
+
+// idTokenCheck is what Doc says of the id_token path.
+const idTokenCheck = "id_token: JWKS signature, iss, aud/azp ∈ Key+ClientIDs, exp, iat ≤ max age, nonce"
+
+// Authenticate checks an access token. When the backend verifies access
+// tokens as id_tokens (AccessTokenIsIDToken), this is AuthenticateIDToken
+// with no nonce. Otherwise the token is sent to the userinfo endpoint (a
+// Bearer header) and, where introspection is used, to the introspection
+// endpoint at the same time; both must accept it and agree on the user.
+func (o *OIDC) Authenticate(ctx context.Context, client *http.Client, accessToken string) (*socialauth.Profile, error) {
+	if o.access == nil {
+		return o.AuthenticateIDToken(ctx, client, accessToken, "")
+	}
+	return o.access.Authenticate(ctx, client, accessToken)
+}
+
+// AuthenticateIDToken verifies an id_token and returns the profile its
+// claims describe: the signature against the provider's JWKS with an
+// allowed algorithm, "iss" exactly, "aud" holding one of this app's client
+// ids and no untrusted audience, "azp" (required with several audiences)
+// one of them, "exp", "nbf", "iat" within the maximum age, and, when nonce
+// is not empty, "nonce". Every refusal wraps socialauth.ErrInvalidToken;
+// a provider that cannot be reached for its keys wraps
+// socialauth.ErrProviderUnavailable. No error text holds the token or the nonce.
+func (o *OIDC) AuthenticateIDToken(ctx context.Context, client *http.Client, idToken, nonce string) (*socialauth.Profile, error) {
+	v, err := o.verify(ctx, client, idToken, nonce)
+	if err != nil {
+		return nil, err
+	}
+	return o.profile(v.claims, socialauth.Token{IDToken: idToken, Expiry: v.token.Expiry})
+}
+
+// AuthenticateTokens checks the tokens a provider's token endpoint answers
+// (the authorization-code flow), or a client that sends both: the id_token
+// is verified as by AuthenticateIDToken (its at_hash, when present, must
+// match the access token), then the userinfo endpoint is asked with the
+// access token, and its "sub" must equal the id_token's (OIDC Core
+// §5.3.4). The uid comes from the id_token; each detail comes from the
+// userinfo answer, or from the id_token where the answer lacks it. With no
+// id_token this is Authenticate; with no access token, AuthenticateIDToken.
+func (o *OIDC) AuthenticateTokens(ctx context.Context, client *http.Client, t socialauth.Token, nonce string) (*socialauth.Profile, error) {
+	switch {
+	case t.IDToken == "" && t.AccessToken == "":
+		return nil, fmt.Errorf("%w: access token or id_token", socialauth.ErrMissingParameter)
+	case t.IDToken == "":
+		return o.Authenticate(ctx, client, t.AccessToken)
+	}
+	v, err := o.verify(ctx, client, t.IDToken, nonce)
+	if err != nil {
+		return nil, err
+	}
+	if t.Expiry.IsZero() {
+		t.Expiry = v.token.Expiry
+	}
+	if t.AccessToken != "" && v.token.AccessTokenHash != "" && v.token.VerifyAccessToken(t.AccessToken) != nil {
+		return nil, fmt.Errorf("%w: the id_token's at_hash does not match the access token", socialauth.ErrInvalidToken)
+	}
+	if t.AccessToken == "" || o.access == nil {
+		return o.profile(v.claims, t)
+	}
+	info, err := o.userInfoJSON(ctx, client, t.AccessToken)
+	if err != nil {
+		return nil, err
+	}
+	var sub struct {
+		Sub json.RawMessage `json:"sub"`
+	}
+	if err := decode(info, &sub); err != nil {
+		return nil, err
+	}
+	if s := idString(sub.Sub); s == "" || s != v.token.Subject {
+		return nil, fmt.Errorf("%w: the userinfo sub differs from the id_token's", socialauth.ErrInvalidToken)
+	}
+	merged, err := mergeClaims(v.claims, info)
+	if err != nil {
+		return nil, err
+	}
+	p, err := o.profile(merged, t)
+	if err != nil {
+		return nil, err
+	}
+	uid, _, err := o.user(v.claims)
+	if err != nil {
+		return nil, err
+	}
+	p.UID = uid // the id_token's, whatever the userinfo says under that key
+	return p, nil
+}
+
+// profile maps verified claims to a Profile carrying tok.
+func (o *OIDC) profile(claims []byte, tok socialauth.Token) (*socialauth.Profile, error) {
+	p, err := mapUser(o.user, claims)
+	if err != nil {
+		return nil, err
+	}
+	if p.UID == "" {
+		return nil, fmt.Errorf("%w: the token has no %s", socialauth.ErrAuthFailed, o.keys.UID)
+	}
+	p.Details.SplitName()
+	if tok.AccessToken != "" && tok.TokenType == "" {
+		tok.TokenType = "Bearer"
+	}
+	p.Token = tok
+	return p, nil
+}
+
+// claimsUser is the default mapper: the claims Claims names.
+func (o *OIDC) claimsUser(body []byte) (string, socialauth.Details, error) {
+	var m map[string]json.RawMessage
+	if err := decode(body, &m); err != nil {
+		return "", socialauth.Details{}, err
+	}
+	str := func(k string) string {
+		var s string
+		if json.Unmarshal(m[k], &s) != nil {
+			return ""
+		}
+		return s
+	}
+	var verified flexBool
+	if raw, ok := m[o.keys.EmailVerified]; ok {
+		_ = verified.UnmarshalJSON(raw)
+	}
+	d := socialauth.Details{
+		Username: str(o.keys.Username), Email: str(o.keys.Email),
+		FullName: str(o.keys.FullName), FirstName: str(o.keys.FirstName), LastName: str(o.keys.LastName),
+	}
+	d.EmailVerified = bool(verified) && d.Email != ""
+	return idString(m[o.keys.UID]), d, nil
+}
+
+// mergeClaims overlays the userinfo answer on the id_token's claims.
+func mergeClaims(claims, info []byte) ([]byte, error) {
+	var a, b map[string]json.RawMessage
+	if err := decode(claims, &a); err != nil {
+		return nil, err
+	}
+	if err := decode(info, &b); err != nil {
+		return nil, err
+	}
+	for k, v := range b {
+		if s := strings.TrimSpace(string(v)); s != "null" && s != `""` {
+			a[k] = v
+		}
+	}
+	return json.Marshal(a)
+}
+
+// discovery is the part of an OpenID Provider's metadata this package uses.
+type discovery struct {
+	Issuer           string   `json:"issuer"`
+	AuthURL          string   `json:"authorization_endpoint"`
+	TokenURL         string   `json:"token_endpoint"`
+	UserInfoURL      string   `json:"userinfo_endpoint"`
+	JWKSURL          string   `json:"jwks_uri"`
+	IntrospectionURL string   `json:"introspection_endpoint"`
+	Algorithms       []string `json:"id_token_signing_alg_values_supported"`
+}
+
+// static reports whether the provider is configured without discovery.
+func (o *OIDC) static() bool { return o.cfg.JWKSURL != "" && o.cfg.DiscoveryURL == "" }
+
+func (o *OIDC) discoveryURL() string {
+	if o.cfg.DiscoveryURL != "" {
+		return o.cfg.DiscoveryURL
+	}
+	return strings.TrimRight(o.cfg.Issuer, "/") + "/.well-known/openid-configuration"
+}
+
+// endpoints returns the provider's metadata: the static configuration, or
+// the discovery document with the configured endpoints taking precedence.
+func (o *OIDC) endpoints(ctx context.Context, client *http.Client) (*discovery, error) {
+	var d discovery
+	if !o.static() {
+		doc, err := o.disc.get(ctx, client, o.discoveryURL(), o.cfg.Now(), 0, nil)
+		if err != nil {
+			return nil, err
+		}
+		d = *doc
+	} else {
+		d.Issuer = o.cfg.Issuer
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&d.AuthURL, o.cfg.AuthURL)
+	set(&d.TokenURL, o.cfg.TokenURL)
+	set(&d.UserInfoURL, o.cfg.UserInfoURL)
+	set(&d.JWKSURL, o.cfg.JWKSURL)
+	set(&d.IntrospectionURL, o.cfg.IntrospectionURL)
+	return &d, nil
+}
+
+// parseDiscovery reads a discovery document and checks it names the
+// configured issuer (OpenID Connect Discovery §4.3) and only secure endpoints.
+func (o *OIDC) parseDiscovery(body []byte) (*discovery, error) {
+	var d discovery
+	if err := json.Unmarshal(body, &d); err != nil {
+		return nil, fmt.Errorf("%w: %s: malformed discovery document", socialauth.ErrProviderUnavailable, hostOf(o.discoveryURL()))
+	}
+	if d.Issuer == "" || d.JWKSURL == "" {
+		return nil, fmt.Errorf("%w: %s: the discovery document lacks issuer or jwks_uri", socialauth.ErrProviderUnavailable, hostOf(o.discoveryURL()))
+	}
+	if o.cfg.Issuer != "" && strings.TrimRight(d.Issuer, "/") != strings.TrimRight(o.cfg.Issuer, "/") {
+		return nil, fmt.Errorf("%w: %s: the discovery document names another issuer than the configured one", socialauth.ErrAuthFailed, hostOf(o.discoveryURL()))
+	}
+	for _, u := range []string{d.Issuer, d.AuthURL, d.TokenURL, d.UserInfoURL, d.JWKSURL, d.IntrospectionURL} {
+		if u != "" && !secureURL(strings.ReplaceAll(u, "{tenantid}", "t")) {
+			return nil, fmt.Errorf("%w: %s: the discovery document has an endpoint that is not https", socialauth.ErrAuthFailed, hostOf(o.discoveryURL()))
+		}
+	}
+	return &d, nil
+}
+
+// secureURL: https, or http to a loopback address (a provider under test).
+func secureURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if u.Scheme == "https" {
+		return true
+	}
+	if u.Scheme != "http" {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// userInfo is the access-token path's fetch: the userinfo answer, mapped.
+func (o *OIDC) userInfo(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
+	body, err := o.userInfoJSON(ctx, client, token)
+	if err != nil {
+		return nil, err
+	}
+	return mapUser(o.user, body)
+}
+
+func (o *OIDC) userInfoJSON(ctx context.Context, client *http.Client, token string) ([]byte, error) {
+	d, err := o.endpoints(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	if d.UserInfoURL == "" {
+		return nil, fmt.Errorf("%w: %s has no userinfo endpoint; send the id_token", socialauth.ErrAuthFailed, o.cfg.Name)
+	}
+	body, err := call{url: d.UserInfoURL, header: bearer(token), secrets: []string{token}}.do(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	var obj map[string]json.RawMessage
+	if err := decode(body, &obj); err != nil {
+		return nil, err
+	}
+	return body, nil
+}

@@ -1,0 +1,85 @@
+package backends_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/go-socialauth/socialauth"
+	"github.com/go-socialauth/socialauth/backends"
+	"github.com/go-socialauth/socialauth/backends/backendtest"
+)
+
+func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
+	t.Run("okta org authorization server", func(t *testing.T) {
+		s := backends.Settings{Key: "0oa1b2c3d4", Secret: "okta-secret-1f2e", BaseURL: "https://kit.okta.com/oauth2/"}
+		b := backends.OktaOpenIDConnect(s)
+		fake := backendtest.New(t)
+		assert.Equal(t, "https://kit.okta.com", fake.IssuerOf("okta-openidconnect", s).URL())
+		p, err := authenticate(t, b, fake.Client(), fake.Token("okta-openidconnect", s, ada))
+		require.NoError(t, err)
+		assert.Equal(t, ada.UID, p.UID, "sub, not preferred_username")
+		_, err = authenticate(t, b, fake.Client(), fake.ForeignToken("okta-openidconnect", s, ada))
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken, "introspection: another app's token")
+		_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken("okta-openidconnect", s, ada, idOpts{Nonce: "n"}), "n")
+		require.NoError(t, err)
+		s.Secret = ""
+		assert.False(t, backends.OktaOpenIDConnect(s).Doc().ChecksAudience, "no secret, no introspection")
+	})
+	t.Run("auth0 domain written as a URL; nickname", func(t *testing.T) {
+		s := backends.Settings{Key: "auth0-client", Domain: "https://kit.eu.auth0.com/"}
+		b := backends.Auth0(s)
+		fake := backendtest.New(t)
+		p, err := verifyIDToken(t, b, fake.Client(), fake.IDToken("auth0", s, ada, idOpts{Claims: map[string]any{"sub": "auth0|5f7c8ec7c33c6c004bbafe82"}}), "")
+		require.NoError(t, err)
+		assert.Equal(t, "auth0|5f7c8ec7c33c6c004bbafe82", p.UID)
+		assert.Equal(t, "ada", p.Details.Username)
+		_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken("auth0", s, ada, idOpts{Issuer: "https://kit.eu.auth0.com"}), "")
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken, "Auth0's iss ends with a slash, exactly")
+	})
+	t.Run("keycloak", func(t *testing.T) {
+		s := backends.Settings{Key: "app", Secret: "kc-secret-77aa", BaseURL: "https://sso.example.com/realms/acme"}
+		b := backends.Keycloak(s)
+		fake := backendtest.New(t)
+		p, err := authenticate(t, b, fake.Client(), fake.Token("keycloak", s, ada))
+		require.NoError(t, err)
+		assert.Equal(t, ada.UID, p.UID)
+		assert.True(t, b.Doc().ChecksAudience)
+	})
+	t.Run("linkedin: nonce checked when given, absent otherwise", func(t *testing.T) {
+		s := backends.Settings{Key: "78abcdef"}
+		b := backends.LinkedInOpenIDConnect(s)
+		fake := backendtest.New(t)
+		_, err := verifyIDToken(t, b, fake.Client(), fake.IDToken("linkedin-openidconnect", s, ada, idOpts{}), "")
+		require.NoError(t, err)
+		_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken("linkedin-openidconnect", s, ada, idOpts{Nonce: "a"}), "b")
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+}
+
+// TestOIDCBackendsDocumented: every backend of this group says how it
+// checks tokens, and only those that prove an access token's audience claim to.
+func TestOIDCBackendsDocumented(t *testing.T) {
+	want := map[string]bool{
+		"oidc": false, "google-openidconnect": true, "apple-id": true, "microsoft-graph": false,
+		"azuread-tenant-oauth2": true, "azuread-v2-tenant-oauth2": true, "okta-openidconnect": true,
+		"auth0": false, "keycloak": true, "linkedin-openidconnect": false,
+	}
+	for name, checks := range want {
+		b, err := backends.ByName(name, kitSettings(name))
+		require.NoError(t, err)
+		_, ok := b.(socialauth.IDTokenAuthenticator)
+		assert.True(t, ok, "%s accepts id_tokens", name)
+		d := b.(backends.Documented).Doc()
+		assert.Equal(t, checks, d.ChecksAudience, name)
+		assert.NotEmpty(t, d.Protocol)
+		assert.NotEmpty(t, d.EmailVerified, name)
+		assert.NotContains(t, strings.ToLower(d.UID), "email", name)
+		if !checks {
+			assert.Contains(t, d.TokenCheck, "NOT", "%s must say the audience is not proven", name)
+		}
+		t.Logf("| %s | %s | %s | %s | %s |", name, d.Protocol, d.TokenCheck, d.UID, d.EmailVerified)
+	}
+}
