@@ -278,8 +278,9 @@ func DoAuth(ctx context.Context, accessToken string) (*Result, error) {
 }
 
 // DoAuthIDToken is DoAuth for an OpenID Connect id_token, as mobile sign-in
-// SDKs hand one to a back end. nonce, when not empty, must match the token's.
-// A backend that cannot verify id_tokens fails with ErrInvalidToken.
+// SDKs hand one to a back end. nonce, when not empty, must match the token's
+// and is then spent: the same nonce again fails with ErrInvalidToken. A
+// backend that cannot verify id_tokens fails with ErrInvalidToken.
 func DoAuthIDToken(ctx context.Context, idToken, nonce string) (*Result, error) {
 	b, err := bindingFrom(ctx)
 	if err != nil {
@@ -293,9 +294,26 @@ func DoAuthIDToken(ctx context.Context, idToken, nonce string) (*Result, error) 
 		if !ok {
 			return nil, fmt.Errorf("%w: this backend does not accept id_tokens", ErrInvalidToken)
 		}
-		return v.AuthenticateIDToken(ctx, c, idToken, nonce)
+		p, err := v.AuthenticateIDToken(ctx, c, idToken, nonce)
+		if err != nil || nonce == "" {
+			return p, err
+		}
+		// A nonce is single-use (OIDC Core §3.1.3.7): a replayed id_token
+		// with its nonce is refused, in every process sharing the storage.
+		scope := "id_token_nonce:" + b.backend.Name()
+		if err := b.svc.cfg.Storage.UseNonce(ctx, scope, nonce, b.svc.cfg.Now().Add(nonceTTL)); err != nil {
+			if errors.Is(err, ErrAlreadyExists) {
+				return nil, fmt.Errorf("%w: the nonce was already used", ErrInvalidToken)
+			}
+			return nil, err
+		}
+		return p, nil
 	})
 }
+
+// nonceTTL is how long a used id_token nonce is remembered: longer than any
+// id_token the backends accept lives (their iat max age is 10 minutes).
+const nonceTTL = time.Hour
 
 // Connect links the provider identity behind accessToken to user, who is
 // already logged in (PSA's association of a second provider). The identity

@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-socialauth/socialauth"
+	"github.com/go-socialauth/socialauth/backends"
+	"github.com/go-socialauth/socialauth/backends/backendtest"
 	"github.com/go-socialauth/socialauth/internal/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/storage/memory"
@@ -540,4 +542,29 @@ func TestPipelineEditing(t *testing.T) {
 	r := q.Replace("auth_allowed", pipeline.AuthAllowed(pipeline.AllowedOptions{Domains: []string{"x.example"}}))
 	assert.Equal(t, len(q), len(r))
 	assert.Panics(t, func() { p.InsertBefore("no_such_step") })
+}
+
+// An id_token's nonce is single-use: the same id_token and nonce posted
+// twice is a replay, refused even though the token itself is still valid.
+func TestIDTokenNonceIsSpent(t *testing.T) {
+	fake := backendtest.New(t)
+	google := backends.Settings{Key: "web.apps.googleusercontent.com"}
+	svc, err := socialauth.New(socialauth.Config{Backends: []socialauth.Backend{backends.GoogleOAuth2(google)}, Storage: memory.New(),
+		Pipeline: pipeline.Default(), HTTPClient: fake.Client(), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	ctx, err := svc.WithBackend(context.Background(), "google-oauth2")
+	require.NoError(t, err)
+	ada := backendtest.Identity{UID: "1101", Email: "ada@gmail.com", EmailVerified: true}
+	tok := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Nonce: "nonce-1"})
+
+	_, err = socialauth.DoAuthIDToken(ctx, tok, "nonce-1")
+	require.NoError(t, err)
+	_, err = socialauth.DoAuthIDToken(ctx, tok, "nonce-1")
+	require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	assert.NotContains(t, err.Error(), "nonce-1")
+	assert.NotContains(t, err.Error(), tok)
+
+	other := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Nonce: "nonce-2"})
+	_, err = socialauth.DoAuthIDToken(ctx, other, "nonce-2")
+	require.NoError(t, err, "a fresh sign-in is fine")
 }

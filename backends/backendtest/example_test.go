@@ -1,6 +1,7 @@
 package backendtest_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -46,10 +47,13 @@ func Example_idTokenExchange() {
 	}
 
 	ada := backendtest.Identity{UID: "110169484474386276334", Email: "ada@gmail.com", EmailVerified: true, FirstName: "Ada", LastName: "Lovelace"}
-	for range 2 {
-		idToken := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Nonce: "n-0S6_WzA2Mj"})
-		post(`{"id_token": "` + idToken + `", "nonce": "n-0S6_WzA2Mj"}`)
+	var first string
+	for _, nonce := range []string{"n-0S6_WzA2Mj", "n-second-sign-in"} { // each sign-in has its own nonce
+		idToken := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Nonce: nonce})
+		post(`{"id_token": "` + idToken + `", "nonce": "` + nonce + `"}`)
+		first = cmp.Or(first, idToken)
 	}
+	post(`{"id_token": "` + first + `", "nonce": "n-0S6_WzA2Mj"}`) // a replay: the nonce is spent
 	otherApp := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Audience: []string{"another-app.apps.googleusercontent.com"}})
 	post(`{"id_token": "` + otherApp + `"}`)
 	otherLogin := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Nonce: "n-of-another-login"})
@@ -57,6 +61,7 @@ func Example_idTokenExchange() {
 	// Output:
 	// 200 {"new":true,"user":"ada"}
 	// 200 {"new":false,"user":"ada"}
+	// 401 {"errors":{"code":"invalid_token","message":"The provider did not accept the token."}}
 	// 401 {"errors":{"code":"invalid_token","message":"The provider did not accept the token."}}
 	// 401 {"errors":{"code":"invalid_token","message":"The provider did not accept the token."}}
 }
