@@ -52,7 +52,9 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/go-socialauth/socialauth/internal/httpx"
 )
@@ -214,7 +216,21 @@ func (s *Service) WithBackend(ctx context.Context, name string) (context.Context
 
 type contextKey struct{ name string }
 
-var bindingKey = &contextKey{"socialauth.backend"}
+var (
+	bindingKey = &contextKey{"socialauth.backend"}
+	detailsKey = &contextKey{"socialauth.details"}
+)
+
+// WithDetails returns ctx carrying details the client sent beside the token,
+// such as the name Apple sends only on the first authorization and never in
+// its id_token. DoAuth, DoAuthIDToken and Connect start the pipeline's
+// State.Details from them, and social_details keeps them over the
+// provider's. They are the client's word: EmailVerified is dropped, and an
+// email that differs from the provider's is never marked verified.
+func WithDetails(ctx context.Context, d Details) context.Context {
+	d.EmailVerified = false
+	return context.WithValue(ctx, detailsKey, d)
+}
 
 type binding struct {
 	svc     *Service
@@ -340,6 +356,9 @@ func (s *Service) login(ctx context.Context, b Backend, user *User, authenticate
 		return nil, s.fail(ctx, &Error{Backend: b.Name(), Err: err})
 	}
 	st := &State{Backend: b, Storage: s.cfg.Storage, Client: s.client, Logger: s.log, now: s.cfg.Now, Profile: *p}
+	if d, ok := ctx.Value(detailsKey).(Details); ok {
+		st.Details = d
+	}
 	if user != nil {
 		u := *user
 		st.User = &u
@@ -484,11 +503,24 @@ func randomToken() (string, error) {
 }
 
 // ExchangeRequest is the body ExchangeHandler accepts: one of AccessToken or
-// IDToken (with the Nonce the client used, if any).
+// IDToken (with the Nonce the client used, if any), and, from Sign in with
+// Apple's first authorization, the User object Apple gave the client.
 type ExchangeRequest struct {
-	AccessToken string `json:"access_token"`
-	IDToken     string `json:"id_token"`
-	Nonce       string `json:"nonce"`
+	AccessToken string        `json:"access_token"`
+	IDToken     string        `json:"id_token"`
+	Nonce       string        `json:"nonce"`
+	User        *ExchangeUser `json:"user,omitempty"`
+}
+
+// ExchangeUser is Apple's "user" object: {"name": {"firstName", "lastName"},
+// "email"}. The name reaches the pipeline through [WithDetails]; the email
+// is ignored, since the id_token's is the one Apple vouches for.
+type ExchangeUser struct {
+	Name struct {
+		FirstName string `json:"firstName"`
+		LastName  string `json:"lastName"`
+	} `json:"name"`
+	Email string `json:"email"`
 }
 
 // Exchange configures [ExchangeHandler].
@@ -555,13 +587,17 @@ func ExchangeHandler(x Exchange) http.Handler {
 			res *Result
 			err error
 		)
+		ctx := r.Context()
+		if req.User != nil {
+			ctx = WithDetails(ctx, Details{FirstName: clipName(req.User.Name.FirstName), LastName: clipName(req.User.Name.LastName)})
+		}
 		switch {
 		case req.AccessToken != "" && req.IDToken != "":
 			err = fmt.Errorf("%w: send access_token or id_token, not both", ErrMissingParameter)
 		case req.IDToken != "":
-			res, err = DoAuthIDToken(r.Context(), req.IDToken, req.Nonce)
+			res, err = DoAuthIDToken(ctx, req.IDToken, req.Nonce)
 		default:
-			res, err = DoAuth(r.Context(), req.AccessToken)
+			res, err = DoAuth(ctx, req.AccessToken)
 		}
 		if err != nil {
 			fail(w, err)
@@ -577,6 +613,15 @@ func ExchangeHandler(x Exchange) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, out)
 	})
+}
+
+// clipName trims a client-sent name and bounds it to 150 runes.
+func clipName(s string) string {
+	s = strings.TrimSpace(s)
+	if utf8.RuneCountInString(s) > 150 {
+		s = string([]rune(s)[:150])
+	}
+	return s
 }
 
 var messages = map[string]string{

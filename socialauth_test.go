@@ -568,3 +568,17 @@ func TestIDTokenNonceIsSpent(t *testing.T) {
 	_, err = socialauth.DoAuthIDToken(ctx, other, "nonce-2")
 	require.NoError(t, err, "a fresh sign-in is fine")
 }
+
+func TestWithDetails(t *testing.T) {
+	e := newEnv(t, nil)
+	ctx := e.ctx(t)
+	r, err := socialauth.DoAuth(socialauth.WithDetails(ctx, socialauth.Details{FirstName: "Alicia", Email: "alice@example.com", EmailVerified: true}), "dev:alice")
+	require.NoError(t, err)
+	assert.Equal(t, "Alicia", r.User.FirstName, "the client's name wins")
+	assert.True(t, r.User.EmailVerified, "the same email as the provider's: the provider's verification stands")
+
+	r, err = socialauth.DoAuth(socialauth.WithDetails(ctx, socialauth.Details{Email: "boss@example.com", EmailVerified: true}), "dev:carol")
+	require.NoError(t, err)
+	assert.Equal(t, "boss@example.com", r.User.Email)
+	assert.False(t, r.User.EmailVerified, "the client's own email is never verified")
+}

@@ -1,7 +1,6 @@
 package backends
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/x509"
@@ -52,8 +51,8 @@ const (
 //
 // Apple sends the person's name only once, on the first authorization, in
 // the "user" JSON beside the code or token; the id_token never holds it.
-// Read it in the exchange handler and hand it to the pipeline with
-// [AppleIDName].
+// socialauth.ExchangeHandler accepts that object as "user"; a handler of
+// your own hands the name to the pipeline with socialauth.WithDetails.
 func AppleID(s Settings) *OIDC {
 	secret := &appleSecret{clientID: s.Key, teamID: s.TeamID, keyID: s.KeyID, pem: s.PrivateKey, now: time.Now}
 	if secret.pem == "" && strings.Contains(s.Secret, "PRIVATE KEY") {
@@ -89,48 +88,6 @@ func appleUser(body []byte) (string, socialauth.Details, error) {
 	// PSA's username is the Apple id: the email may be a relay address
 	// and the name is not in the token.
 	return c.Sub, socialauth.Details{Username: c.Sub, Email: c.Email, EmailVerified: bool(c.EmailVerified) && c.Email != ""}, nil
-}
-
-// AppleUser is the "user" JSON Apple posts on the first authorization only:
-// {"name":{"firstName":"…","lastName":"…"},"email":"…"}.
-type AppleUser struct {
-	Name struct {
-		FirstName string `json:"firstName"`
-		LastName  string `json:"lastName"`
-	} `json:"name"`
-	Email string `json:"email"`
-}
-
-// ParseAppleUser reads Apple's "user" JSON. Its email is not used by the
-// backend: the id_token's is the one Apple vouches for.
-func ParseAppleUser(data []byte) (AppleUser, error) {
-	var u AppleUser
-	if err := json.Unmarshal(data, &u); err != nil {
-		return AppleUser{}, fmt.Errorf("%w: malformed Apple user JSON", socialauth.ErrMissingParameter)
-	}
-	return u, nil
-}
-
-// AppleIDName returns the pipeline step "apple_id_name", to insert before
-// social_details. On an apple-id login it sets State.Details' first and
-// last name from what name returns for the request's context (the host
-// puts there the AppleUser it read from the request, which only the first
-// authorization carries); social_details keeps them over the backend's,
-// which has none. Other logins pass through.
-//
-//	p := pipeline.Default().InsertBefore("social_details", backends.AppleIDName(
-//		func(ctx context.Context) (backends.AppleUser, bool) { u, ok := ctx.Value(appleUserKey{}).(backends.AppleUser); return u, ok }))
-func AppleIDName(name func(ctx context.Context) (AppleUser, bool)) socialauth.PipelineStep {
-	return socialauth.PipelineStep{Name: "apple_id_name", Step: socialauth.StepFunc(func(ctx context.Context, s *socialauth.State) error {
-		if s.BackendName() != "apple-id" {
-			return nil
-		}
-		if u, ok := name(ctx); ok {
-			s.Details.FirstName = strings.TrimSpace(u.Name.FirstName)
-			s.Details.LastName = strings.TrimSpace(u.Name.LastName)
-		}
-		return nil
-	})}
 }
 
 // appleSecret makes Apple's client secret: an ES256 JWT with kid=KeyID,

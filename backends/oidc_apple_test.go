@@ -10,6 +10,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -137,35 +139,30 @@ func TestAppleClientSecret(t *testing.T) {
 	})
 }
 
-type appleUserKey struct{}
-
-// TestAppleIDName: the name Apple sends once reaches the new user.
-func TestAppleIDName(t *testing.T) {
+// TestAppleFirstLoginName: the name Apple sends once, posted as "user" beside
+// the id_token, reaches the new user; later logins keep it.
+func TestAppleFirstLoginName(t *testing.T) {
 	fake := backendtest.New(t)
-	svc, err := socialauth.New(socialauth.Config{
+	mux := http.NewServeMux()
+	mux.Handle("POST /login/{backend}/", socialauth.Handler(socialauth.Config{
 		Backends: []socialauth.Backend{backends.AppleID(appleSettings)}, Storage: memory.New(), HTTPClient: fake.Client(),
-		Pipeline: pipeline.Default().InsertBefore("social_details", backends.AppleIDName(func(ctx context.Context) (backends.AppleUser, bool) {
-			u, ok := ctx.Value(appleUserKey{}).(backends.AppleUser)
-			return u, ok
-		})),
-	})
-	require.NoError(t, err)
-	ctx, err := svc.WithBackend(context.Background(), "apple-id")
-	require.NoError(t, err)
-	u, err := backends.ParseAppleUser([]byte(`{"name":{"firstName":"Ada","lastName":"Lovelace"},"email":"ada@privaterelay.appleid.com"}`))
-	require.NoError(t, err)
+		Pipeline: pipeline.Default(),
+	})(socialauth.ExchangeHandler(socialauth.Exchange{Mint: func(_ context.Context, r *socialauth.Result) (any, error) {
+		return map[string]any{"first": r.User.FirstName, "last": r.User.LastName, "email": r.User.Email, "new": r.IsNew}, nil
+	}})))
 	apple := backendtest.Identity{UID: "001234.abcdef", Email: "ada@privaterelay.appleid.com", EmailVerified: true}
-
-	res, err := socialauth.DoAuthIDToken(context.WithValue(ctx, appleUserKey{}, u), fake.IDToken("apple-id", appleSettings, apple, idOpts{}), "")
-	require.NoError(t, err)
-	assert.Equal(t, "Ada", res.User.FirstName)
-	assert.Equal(t, "Lovelace", res.User.LastName)
-
-	res, err = socialauth.DoAuthIDToken(ctx, fake.IDToken("apple-id", appleSettings, apple, idOpts{}), "")
-	require.NoError(t, err, "later logins carry no name")
-	assert.False(t, res.IsNew)
-	assert.Equal(t, "Ada", res.User.FirstName, "and keep the first one's")
-
-	_, err = backends.ParseAppleUser([]byte(`{"name":`))
-	require.ErrorIs(t, err, socialauth.ErrMissingParameter)
+	post := func(body string) string {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", "/login/apple-id/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		mux.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		return strings.TrimSpace(rec.Body.String())
+	}
+	first := post(`{"id_token":"` + fake.IDToken("apple-id", appleSettings, apple, idOpts{}) +
+		`","user":{"name":{"firstName":" Ada ","lastName":"Lovelace"},"email":"attacker@example.com"}}`)
+	assert.JSONEq(t, `{"first":"Ada","last":"Lovelace","email":"ada@privaterelay.appleid.com","new":true}`, first,
+		"the name is kept; the client's email is not: the id_token's is")
+	later := post(`{"id_token":"` + fake.IDToken("apple-id", appleSettings, apple, idOpts{}) + `"}`)
+	assert.JSONEq(t, `{"first":"Ada","last":"Lovelace","email":"ada@privaterelay.appleid.com","new":false}`, later)
 }
