@@ -49,7 +49,7 @@ func LoadExtraData(o ExtraDataOptions) socialauth.PipelineStep {
 		setString(extra, "access_token", t.AccessToken)
 		setString(extra, "token_type", t.TokenType)
 		setString(extra, "refresh_token", t.RefreshToken) // an empty one keeps the old
-		if !t.Expiry.IsZero() {
+		if !t.Expiry.IsZero() && t.AccessToken != "" {    // the access token's expiry, not an id_token's
 			extra["expires"] = json.Number(fmt.Sprint(t.Expiry.Unix()))
 		}
 		if len(keys) > 0 && len(s.Profile.Raw) > 0 {

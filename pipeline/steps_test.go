@@ -2,9 +2,11 @@ package pipeline_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -396,6 +398,26 @@ func TestLoadExtraData(t *testing.T) {
 		assert.Equal(t, "at-2", got.AccessToken())
 		assert.Equal(t, "rt-1", got.RefreshToken())
 	})
+}
+
+// An id_token login has no access token: its expiry is not the "expires"
+// of stored provider tokens, and a returning id_token login writes nothing.
+func TestLoadExtraDataIDTokenOnly(t *testing.T) {
+	st := &counting{Storage: memory.New()}
+	_, a := seedUser(t, st, socialauth.User{Username: "ada", IsActive: true}, "x")
+	for i := range 2 {
+		p := &socialauth.Profile{UID: "x", Token: socialauth.Token{IDToken: fmt.Sprint("eyJ.id-token-", i), Expiry: time.Now().Add(time.Duration(i+1) * time.Hour)}}
+		s := newState(st, p)
+		cur, err := st.GetAssociation(ctx, backend.Name(), "x")
+		require.NoError(t, err)
+		s.Association = cur
+		require.NoError(t, run(t, s, pipeline.LoadExtraData(pipeline.ExtraDataOptions{})))
+	}
+	got, err := st.GetAssociation(ctx, backend.Name(), a.UID)
+	require.NoError(t, err)
+	assert.NotContains(t, got.ExtraData, "expires")
+	assert.NotContains(t, got.ExtraData, "id_token", "id_tokens are not kept")
+	assert.Equal(t, int64(0), st.assocUpdates.Load())
 }
 
 func stringOf(v any) string {
