@@ -45,13 +45,7 @@ func LoadExtraData(o ExtraDataOptions) socialauth.PipelineStep {
 		if extra == nil {
 			extra = make(map[string]any, 4+len(keys))
 		}
-		t := s.Profile.Token
-		setString(extra, "access_token", t.AccessToken)
-		setString(extra, "token_type", t.TokenType)
-		setString(extra, "refresh_token", t.RefreshToken) // an empty one keeps the old
-		if !t.Expiry.IsZero() && t.AccessToken != "" {    // the access token's expiry, not an id_token's
-			extra["expires"] = json.Number(fmt.Sprint(t.Expiry.Unix()))
-		}
+		putTokens(extra, s.Profile.Token)
 		if len(keys) > 0 && len(s.Profile.Raw) > 0 {
 			var raw map[string]any
 			dec := json.NewDecoder(bytes.NewReader(s.Profile.Raw))
@@ -81,6 +75,18 @@ func LoadExtraData(o ExtraDataOptions) socialauth.PipelineStep {
 		s.Association = &updated
 		return nil
 	})}
+}
+
+// putTokens keeps the provider tokens of t in extra: access_token,
+// token_type, refresh_token (an empty one keeps the old) and expires (the
+// access token's, as Unix seconds; an id_token's expiry is not kept).
+func putTokens(extra map[string]any, t socialauth.Token) {
+	setString(extra, "access_token", t.AccessToken)
+	setString(extra, "token_type", t.TokenType)
+	setString(extra, "refresh_token", t.RefreshToken)
+	if !t.Expiry.IsZero() && t.AccessToken != "" {
+		extra["expires"] = json.Number(fmt.Sprint(t.Expiry.Unix()))
+	}
 }
 
 func setString(m map[string]any, k, v string) {

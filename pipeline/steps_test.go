@@ -420,6 +420,22 @@ func TestLoadExtraDataIDTokenOnly(t *testing.T) {
 	assert.Equal(t, int64(0), st.assocUpdates.Load())
 }
 
+// A first login through the default pipeline writes the user and the
+// association once each, in one atomic call: no UPDATE follows the INSERT.
+func TestFirstLoginWritesOnce(t *testing.T) {
+	st := &counting{Storage: memory.New()}
+	s := newState(st, profile("first", socialauth.Details{Username: "ada", FullName: "Ada Lovelace"}))
+	for _, step := range pipeline.Default() {
+		require.NoError(t, step.Step.Run(ctx, s), step.Name)
+	}
+	assert.Equal(t, int64(1), st.creates.Load())
+	assert.Equal(t, int64(0), st.assocUpdates.Load())
+	assert.Equal(t, int64(0), st.userUpdates.Load())
+	got, err := st.GetAssociation(ctx, backend.Name(), "first")
+	require.NoError(t, err)
+	assert.Equal(t, "at-first", got.AccessToken())
+}
+
 func stringOf(v any) string {
 	if s, ok := v.(interface{ String() string }); ok {
 		return s.String()
