@@ -15,17 +15,19 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/internal/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
-	"github.com/go-socialauth/socialauth/storage/memory"
+	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
 )
 
 var (
@@ -76,18 +78,38 @@ func hostPipeline(invited ...string) socialauth.Pipeline {
 }
 
 func main() {
-	if err := run(os.Stdout); err != nil {
+	db := flag.String("db", "", "SQLite file to use (default: a new file in a temporary directory)")
+	flag.Parse()
+	path := *db
+	if path == "" {
+		dir, err := os.MkdirTemp("", "customstep")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "customstep:", err)
+			os.Exit(1)
+		}
+		path = filepath.Join(dir, "app.db")
+	}
+	store, err := sqlstore.OpenURL(context.Background(), sqlstore.DatabaseURL(os.LookupEnv, "sqlite:"+path), sqlstore.Options{})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "customstep:", err)
+		os.Exit(1)
+	}
+	defer store.Close()
+	if store.Dialect() == sqlstore.SQLite {
+		fmt.Printf("database: %s\n", path)
+	}
+	if err := run(os.Stdout, store); err != nil {
 		fmt.Fprintln(os.Stderr, "customstep:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out io.Writer) error {
+func run(out io.Writer, store socialauth.Storage) error {
 	provider := httptest.NewServer(devprovider.Handler()) // the dev provider on loopback
 	defer provider.Close()
 	svc, err := socialauth.New(socialauth.Config{
 		Backends:   []socialauth.Backend{devprovider.Backend(provider.URL)},
-		Storage:    memory.New(),
+		Storage:    store,
 		Pipeline:   hostPipeline("example.com"),
 		HTTPClient: provider.Client(),
 		Logger:     slog.New(slog.DiscardHandler),
@@ -128,7 +150,7 @@ func run(out io.Writer) error {
 
 	// 4. Not invited: the host's own error comes back, wrapped.
 	svc2, err := socialauth.New(socialauth.Config{
-		Backends: []socialauth.Backend{devprovider.Backend(provider.URL)}, Storage: memory.New(),
+		Backends: []socialauth.Backend{devprovider.Backend(provider.URL)}, Storage: store,
 		Pipeline: hostPipeline("bigcorp.example"), HTTPClient: provider.Client(), Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

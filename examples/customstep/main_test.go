@@ -1,16 +1,23 @@
 package main
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
 )
 
 func TestRun(t *testing.T) {
+	store, err := sqlstore.Open(context.Background(), "sqlite", sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "app.db")), sqlstore.Options{})
+	require.NoError(t, err)
+	defer store.Close()
 	var out strings.Builder
-	require.NoError(t, run(&out))
+	require.NoError(t, run(&out, store))
 	assert.Equal(t, `first login of ada paused at myapp.accept_terms: accept_terms
 resumed: user ada created=true plan=free
 second login of ada: created=false
