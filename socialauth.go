@@ -55,8 +55,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/go-socialauth/socialauth/internal/httpx"
 )
 
 // Config configures a [Service]. It is copied when handed over; changing it
@@ -148,7 +146,7 @@ func New(cfg Config) (*Service, error) {
 	}
 	s.client = cfg.HTTPClient
 	if s.client == nil {
-		s.client = httpx.DefaultClient()
+		s.client = defaultClient()
 	}
 	s.log = cfg.Logger
 	if s.log == nil {
@@ -212,6 +210,18 @@ func (s *Service) WithBackend(ctx context.Context, name string) (context.Context
 		return ctx, fmt.Errorf("%w: %q", ErrUnknownBackend, name)
 	}
 	return context.WithValue(ctx, bindingKey, &binding{s, b}), nil
+}
+
+// defaultTimeout bounds every provider call made with the default client.
+const defaultTimeout = 10 * time.Second
+
+// defaultClient is the client used when Config.HTTPClient is nil: a clone of
+// http.DefaultTransport (so HTTPS_PROXY/NO_PROXY, the system's CA roots and
+// keep-alive behave as in any Go program) with a total timeout.
+func defaultClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 16 // a handful of providers, many logins each
+	return &http.Client{Transport: t, Timeout: defaultTimeout}
 }
 
 type contextKey struct{ name string }

@@ -1,4 +1,4 @@
-package httpx
+package socialauth
 
 import (
 	"net/http"
@@ -10,8 +10,8 @@ import (
 )
 
 func TestDefaultClient(t *testing.T) {
-	c := DefaultClient()
-	assert.Equal(t, DefaultTimeout, c.Timeout, "every provider call is bounded")
+	c := defaultClient()
+	assert.Equal(t, defaultTimeout, c.Timeout, "every provider call is bounded")
 	tr, ok := c.Transport.(*http.Transport)
 	require.True(t, ok)
 	assert.NotSame(t, http.DefaultTransport, tr, "a clone: our settings never leak into the process-wide transport")
@@ -24,5 +24,5 @@ func TestDefaultClient(t *testing.T) {
 	}
 	assert.False(t, tr.DisableKeepAlives)
 	assert.Equal(t, 16, tr.MaxIdleConnsPerHost, "connections to each provider are kept alive")
-	assert.NotSame(t, DefaultClient().Transport, c.Transport, "each Service gets its own pool")
+	assert.NotSame(t, defaultClient().Transport, c.Transport, "each Service gets its own pool")
 }
