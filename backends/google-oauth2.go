@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
@@ -55,7 +54,7 @@ func google(name string, s Settings) *OAuth2IDToken {
 		UserInfoURL: googleUserInfoURL,
 		User:        googleUser,
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
-			return googleTokenInfoCheck(ctx, client, token, aud)
+			return googleTokenInfoCheck(ctx, client, token, name, aud)
 		},
 		Doc: Doc{ChecksAudience: true, TokenCheck: "tokeninfo: aud/azp ∈ Key+ClientIDs, sub = userinfo sub", UID: "sub",
 			EmailVerified: "email_verified, and a @gmail.com address or an hd claim"},
@@ -98,10 +97,7 @@ func googleEmailTrusted(email string, verified bool, hd string) bool {
 	return verified && email != "" && (strings.HasSuffix(strings.ToLower(email), "@gmail.com") || hd != "")
 }
 
-func googleTokenInfoCheck(ctx context.Context, client *http.Client, token string, audiences []string) (string, error) {
-	if len(audiences) == 0 {
-		return "", fmt.Errorf("%w: google-oauth2 has no client id configured to check tokens against", socialauth.ErrAuthFailed)
-	}
+func googleTokenInfoCheck(ctx context.Context, client *http.Client, token, name string, audiences []string) (string, error) {
 	var ti struct {
 		Aud       string          `json:"aud"`
 		Azp       string          `json:"azp"`
@@ -112,8 +108,8 @@ func googleTokenInfoCheck(ctx context.Context, client *http.Client, token string
 	if _, err := c.getJSON(ctx, client, &ti); err != nil {
 		return "", err
 	}
-	if !slices.Contains(audiences, ti.Aud) && !slices.Contains(audiences, ti.Azp) {
-		return "", fmt.Errorf("%w: the token was issued to another client", socialauth.ErrInvalidToken)
+	if err := checkApp(name, issuedTo("", []string{ti.Aud, ti.Azp}, audiences), audiences); err != nil {
+		return "", err
 	}
 	if ti.Sub == "" {
 		return "", fmt.Errorf("%w: tokeninfo has no sub", socialauth.ErrInvalidToken)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
@@ -98,15 +97,7 @@ func introspectionCheck(backend, endpoint string, s Settings, basic bool) func(c
 		if !in.Active {
 			return "", fmt.Errorf("%w: %s says the token is not active", socialauth.ErrInvalidToken, backend)
 		}
-		issuedTo := in.ClientID
-		if issuedTo == "" {
-			for _, a := range in.Aud {
-				if slices.Contains(aud, a) {
-					issuedTo = a
-				}
-			}
-		}
-		if err := checkApp(backend, issuedTo, aud); err != nil {
+		if err := checkApp(backend, issuedTo(in.ClientID, in.Aud, aud), aud); err != nil {
 			return "", err
 		}
 		return in.Sub, nil

@@ -60,6 +60,21 @@ func checkApp(backend, app string, audiences []string) error {
 	return nil
 }
 
+// issuedTo is the app a checked token names: its client_id when it has
+// one, else the first of its audiences that is one of ours ("" when none
+// is). checkApp then decides.
+func issuedTo(clientID string, audiences, ours []string) string {
+	if clientID != "" {
+		return clientID
+	}
+	for _, a := range audiences {
+		if slices.Contains(ours, a) {
+			return a
+		}
+	}
+	return ""
+}
+
 // constructor is one entry of the tables below: how to build a backend,
 // which settings it cannot work without ("SECRET", "API_URL", "TENANT_ID",
 // "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY", "API_KEY", "AUDIENCE"), and which it refuses, with
