@@ -50,6 +50,8 @@ type Details struct {
 	FullName      string `json:"fullname,omitempty"`
 	FirstName     string `json:"first_name,omitempty"`
 	LastName      string `json:"last_name,omitempty"`
+	// AvatarURL is the address of the person's picture, as the provider gives it.
+	AvatarURL string `json:"avatar_url,omitempty"`
 }
 
 // SplitName fills FirstName and LastName from FullName (split on the first

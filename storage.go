@@ -18,13 +18,15 @@ type User struct {
 	// EmailVerified: a provider verified Email when the user was created (or
 	// the host's own sign-up did). associate_by_email only matches users
 	// whose email is verified, against pre-account-hijacking.
-	EmailVerified bool      `json:"email_verified"`
-	FullName      string    `json:"fullname,omitempty"`
-	FirstName     string    `json:"first_name,omitempty"`
-	LastName      string    `json:"last_name,omitempty"`
-	IsActive      bool      `json:"is_active"`
-	CreatedAt     time.Time `json:"created_at,omitzero"`
-	UpdatedAt     time.Time `json:"updated_at,omitzero"`
+	EmailVerified bool   `json:"email_verified"`
+	FullName      string `json:"fullname,omitempty"`
+	FirstName     string `json:"first_name,omitempty"`
+	LastName      string `json:"last_name,omitempty"`
+	// AvatarURL is the address of the person's picture at the provider.
+	AvatarURL string    `json:"avatar_url,omitempty"`
+	IsActive  bool      `json:"is_active"`
+	CreatedAt time.Time `json:"created_at,omitzero"`
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
 // Association links a provider identity (Provider + UID) to a user: PSA's
