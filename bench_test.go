@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/go-socialauth/socialauth"
-	"github.com/go-socialauth/socialauth/internal/devprovider"
+	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/storage/memory"
 )

@@ -7,7 +7,7 @@ import (
 	"net/http/httptest"
 
 	"github.com/go-socialauth/socialauth"
-	"github.com/go-socialauth/socialauth/internal/devprovider"
+	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/storage/memory"
 )

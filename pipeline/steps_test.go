@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-socialauth/socialauth"
-	"github.com/go-socialauth/socialauth/internal/devprovider"
+	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/storage/memory"
 )

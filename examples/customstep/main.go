@@ -25,7 +25,7 @@ import (
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
-	"github.com/go-socialauth/socialauth/internal/devprovider"
+	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
 )

@@ -19,7 +19,7 @@ import (
 
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/backends/backendtest"
-	"github.com/go-socialauth/socialauth/internal/devprovider"
+	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/storage/memory"
 )
 

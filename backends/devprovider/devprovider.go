@@ -1,4 +1,5 @@
-// Package devprovider is a local development identity provider: a real HTTP
+// Package devprovider is a local development identity provider, for development
+// and tests only (never in production): a real HTTP
 // server on loopback whose userinfo endpoint accepts the access token
 // "dev:<name>" as the verified identity <name> (email <name>@example.com)
 // and refuses every other token. The exchange example and the tests use it
