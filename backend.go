@@ -82,8 +82,9 @@ type Profile struct {
 	Token Token
 }
 
-// Token is a set of provider tokens. Its LogValue redacts every secret, so
-// logging a Token, or a struct holding one through slog, leaks nothing.
+// Token is a set of provider tokens. It redacts itself: logged through slog,
+// printed with fmt or marshalled to JSON, it shows which tokens are present,
+// never their values.
 type Token struct {
 	AccessToken  string    `json:"access_token,omitempty"`
 	TokenType    string    `json:"token_type,omitempty"`
@@ -106,6 +107,17 @@ func (t Token) LogValue() slog.Value {
 
 // String redacts, so that fmt.Print of a Token leaks nothing either.
 func (t Token) String() string { return "socialauth.Token{REDACTED}" }
+
+// MarshalJSON writes which tokens are present, never their values.
+func (t Token) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		AccessToken  bool      `json:"access_token"`
+		RefreshToken bool      `json:"refresh_token"`
+		IDToken      bool      `json:"id_token"`
+		TokenType    string    `json:"token_type,omitempty"`
+		Expiry       time.Time `json:"expiry,omitzero"`
+	}{t.AccessToken != "", t.RefreshToken != "", t.IDToken != "", t.TokenType, t.Expiry})
+}
 
 // GoString redacts for %#v.
 func (t Token) GoString() string { return t.String() }

@@ -14,23 +14,23 @@ import (
 func TestDisconnect(t *testing.T) {
 	e := newEnv(t, nil)
 	e.cfg.DisconnectPipeline = pipeline.DefaultDisconnect()
-	ctx := e.ctx(t)
-	alice, err := socialauth.DoAuth(ctx, "dev:alice")
+	svc, ctx := e.svc(t), context.Background()
+	alice, err := svc.Login(ctx, "dev", "dev-alice")
 	require.NoError(t, err)
-	bob, err := socialauth.DoAuth(ctx, "dev:bob")
+	bob, err := svc.Login(ctx, "dev", "dev-bob")
 	require.NoError(t, err)
 
-	err = socialauth.Disconnect(ctx, alice.User, alice.Association.ID)
+	err = svc.Disconnect(ctx, "dev", alice.User, alice.Association.ID)
 	require.ErrorIs(t, err, socialauth.ErrNotAllowedToDisconnect, "her only way in")
 
-	err = socialauth.Disconnect(ctx, alice.User, bob.Association.ID)
+	err = svc.Disconnect(ctx, "dev", alice.User, bob.Association.ID)
 	require.ErrorIs(t, err, socialauth.ErrNotFound, "not hers to remove")
 	_, err = e.store.GetAssociation(context.Background(), "dev", "dev-bob")
 	require.NoError(t, err, "bob's association is untouched")
 
-	second, err := socialauth.Connect(ctx, alice.User, "dev:alice-work")
+	second, err := svc.Connect(ctx, "dev", alice.User, "dev-alice-work")
 	require.NoError(t, err)
-	require.NoError(t, socialauth.Disconnect(ctx, alice.User, alice.Association.ID))
+	require.NoError(t, svc.Disconnect(ctx, "dev", alice.User, alice.Association.ID))
 	links, err := e.store.AssociationsForUser(context.Background(), alice.User.ID)
 	require.NoError(t, err)
 	require.Len(t, links, 1)
@@ -39,15 +39,15 @@ func TestDisconnect(t *testing.T) {
 	t.Run("another way to log in allows the last one to go", func(t *testing.T) {
 		e.cfg.DisconnectPipeline = pipeline.DefaultDisconnect().Replace("allowed_to_disconnect",
 			pipeline.AllowedToDisconnect(pipeline.DisconnectOptions{HasOtherLogin: func(context.Context, *socialauth.User) (bool, error) { return true, nil }}))
-		ctx := e.ctx(t)
-		require.NoError(t, socialauth.Disconnect(ctx, alice.User, ""))
+		svc, ctx := e.svc(t), context.Background()
+		require.NoError(t, svc.Disconnect(ctx, "dev", alice.User, ""))
 		links, err := e.store.AssociationsForUser(context.Background(), alice.User.ID)
 		require.NoError(t, err)
 		assert.Empty(t, links)
 	})
 	t.Run("not configured", func(t *testing.T) {
 		e.cfg.DisconnectPipeline = nil
-		err := socialauth.Disconnect(e.ctx(t), bob.User, "")
+		err := e.svc(t).Disconnect(context.Background(), "dev", bob.User, "")
 		require.Error(t, err)
 	})
 }

@@ -2,6 +2,7 @@ package socialauth_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -12,9 +13,9 @@ import (
 	"github.com/go-socialauth/socialauth/storage/memory"
 )
 
-// A login outside an HTTP handler: WithBackend prepares the context the way
-// Handler does for a request, and DoAuth runs the backend and the pipeline.
-func ExampleDoAuth() {
+// A login: the backend checks the token with its provider (here a
+// development provider on loopback), the pipeline finds or creates the user.
+func ExampleService_Login() {
 	provider := httptest.NewServer(devprovider.Handler()) // a provider on loopback
 	defer provider.Close()
 
@@ -28,18 +29,17 @@ func ExampleDoAuth() {
 	if err != nil {
 		panic(err)
 	}
-	ctx, _ := svc.WithBackend(context.Background(), "dev")
+	ctx := context.Background()
 
-	first, _ := socialauth.DoAuth(ctx, "dev:ada")
-	again, _ := socialauth.DoAuth(ctx, "dev:ada")
+	first, _ := svc.Login(ctx, "dev", "dev-ada")
+	again, _ := svc.Login(ctx, "dev", "dev-ada")
 	fmt.Println(first.User.Username, first.IsNew, again.IsNew, first.User.ID == again.User.ID)
 
-	_, err = socialauth.DoAuth(ctx, "a token the provider refuses")
-	code, status := socialauth.ErrorCode(err)
-	fmt.Println(code, status)
+	_, err = svc.Login(ctx, "dev", "a-token-the-provider-refuses")
+	fmt.Println(errors.Is(err, socialauth.ErrInvalidToken))
 	// Output:
 	// ada true false true
-	// invalid_token 401
+	// true
 }
 
 // A host's own step, inserted by name: it may read and change the State,

@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// Step is one stage of a login pipeline, PSA's pipeline function. It reads
-// and changes the State; returning an error stops the login, and the error
-// reaches the caller of DoAuth wrapped in an [*Error] that names the step.
+// Step is one stage of a login pipeline (a pipeline function, in Python
+// Social Auth's terms). It reads and changes the State; returning an error
+// stops the login, and the error reaches the caller wrapped in an [*Error]
+// that names the step.
 // Return [Pause] to pause the pipeline instead.
 //
 // Steps are shared by concurrent logins: keep per-login data in the State.
@@ -27,8 +28,8 @@ type StepFunc func(ctx context.Context, s *State) error
 // Run calls f(ctx, s).
 func (f StepFunc) Run(ctx context.Context, s *State) error { return f(ctx, s) }
 
-// PipelineStep is a Step with the name that errors, logs and paused
-// pipelines refer to it by (PSA's names for the stock steps).
+// PipelineStep is a Step with the name that errors, logs and paused logins
+// refer to it by (the stock steps keep Python Social Auth's names).
 type PipelineStep struct {
 	Name string
 	Step Step
@@ -97,9 +98,17 @@ func (p Pipeline) validate() error {
 }
 
 // run runs the steps from index start. On failure it returns the index of the
-// failing step and its error.
-func (p Pipeline) run(ctx context.Context, s *State, start int) (int, error) {
-	for i := start; i < len(p); i++ {
+// failing step and its error. A step that panics fails the login with an
+// error (the panic value is not kept: it may hold anything); what the login
+// had written is left as a failed step leaves it, since a first login's user
+// and association are stored together or not at all.
+func (p Pipeline) run(ctx context.Context, s *State, start int) (i int, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("socialauth: step %q panicked (%T)", p[i].Name, v)
+		}
+	}()
+	for i = start; i < len(p); i++ {
 		if err := ctx.Err(); err != nil {
 			return i, err
 		}
@@ -110,12 +119,13 @@ func (p Pipeline) run(ctx context.Context, s *State, start int) (int, error) {
 	return len(p), nil
 }
 
-// State is what flows through the steps: PSA's kwargs. The stock steps fill
+// State is what flows through the steps of one login. The stock steps fill
 // it in order; a host's step may read and change any field.
 //
-// A State is serialisable (the exported data fields and the values kept with
-// [Key]) so that a paused pipeline can be stored and resumed in another
-// process; Backend, Storage and Client are re-attached on resume.
+// A paused login stores its State (the data fields and the values kept with
+// [Key]) so that it can be resumed in another process; Backend, Storage,
+// Client and Logger are re-attached on resume. Printed, logged or marshalled
+// to JSON, a State shows no provider token and none of the Key values.
 type State struct {
 	// Backend is the backend of this login.
 	Backend Backend `json:"-"`
@@ -157,12 +167,41 @@ type State struct {
 
 // LogValue implements [slog.LogValuer]: who is logging in and how far the
 // login got, never the tokens or the values host steps keep.
-func (s *State) LogValue() slog.Value {
+func (s State) LogValue() slog.Value {
 	attrs := []slog.Attr{slog.String("backend", s.BackendName()), slog.String("uid", s.UID), slog.Bool("is_new", s.IsNew)}
 	if s.User != nil {
 		attrs = append(attrs, slog.String("user_id", s.User.ID))
 	}
 	return slog.GroupValue(attrs...)
+}
+
+// String describes the State without its tokens or Key values, for %v.
+func (s State) String() string {
+	userID := ""
+	if s.User != nil {
+		userID = s.User.ID
+	}
+	return fmt.Sprintf("socialauth.State{Backend:%q UID:%q UserID:%q IsNew:%t}", s.BackendName(), s.UID, userID, s.IsNew)
+}
+
+// GoString is String, for %#v.
+func (s State) GoString() string { return s.String() }
+
+// MarshalJSON writes what a State holds that is not secret: the profile
+// without its tokens or raw provider answer, the details, the user and the
+// association (its stored tokens redacted). Key values are left out.
+func (s State) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Backend        string       `json:"backend"`
+		UID            string       `json:"uid"`
+		Details        Details      `json:"details"`
+		Token          Token        `json:"token"`
+		User           *User        `json:"user,omitempty"`
+		Association    *Association `json:"association,omitempty"`
+		IsNew          bool         `json:"is_new"`
+		NewAssociation bool         `json:"new_association"`
+		Username       string       `json:"username,omitempty"`
+	}{s.BackendName(), s.UID, s.Details, s.Profile.Token, s.User, s.Association, s.IsNew, s.NewAssociation, s.Username})
 }
 
 // Now is the login's clock (Config.Now).
@@ -173,57 +212,93 @@ func (s *State) Now() time.Time {
 	return s.now()
 }
 
-// NewState returns a State for backend over storage; DoAuth makes its own.
-// It is for running steps directly, in tests of a host's custom step.
-func NewState(b Backend, st Storage, p *Profile) *State {
-	s := &State{Backend: b, Storage: st, Client: http.DefaultClient, Logger: slog.Default()}
-	if p != nil {
-		s.Profile = *p
-	}
-	return s
-}
-
 // BackendName is the name of the login's backend ("" when none is set).
-func (s *State) BackendName() string {
+func (s State) BackendName() string {
 	if s.Backend == nil {
 		return ""
 	}
 	return s.Backend.Name()
 }
 
-type stateJSON struct {
-	*stateAlias
-	Values map[string]json.RawMessage `json:"values,omitempty"`
+// stateRecord is how a paused login's State is stored: all of its data,
+// secrets included (the store keeps them as it keeps associations' tokens).
+type stateRecord struct {
+	Profile        profileRecord              `json:"profile"`
+	Details        Details                    `json:"details"`
+	UID            string                     `json:"uid"`
+	User           *User                      `json:"user,omitempty"`
+	Association    *associationRecord         `json:"association,omitempty"`
+	IsNew          bool                       `json:"is_new"`
+	NewAssociation bool                       `json:"new_association"`
+	Username       string                     `json:"username,omitempty"`
+	Entries        []*associationRecord       `json:"entries,omitempty"`
+	UniqueEmail    bool                       `json:"unique_email,omitempty"`
+	Values         map[string]json.RawMessage `json:"values,omitempty"`
 }
 
-type stateAlias State
+type profileRecord struct {
+	UID     string          `json:"uid"`
+	Details Details         `json:"details"`
+	Raw     json.RawMessage `json:"raw,omitempty"`
+	Token   tokenRecord     `json:"token"`
+}
 
-// MarshalJSON serialises the data of s (not Backend, Storage, Client, Logger).
-func (s *State) MarshalJSON() ([]byte, error) {
-	out := stateJSON{stateAlias: (*stateAlias)(s)}
+// tokenRecord and associationRecord are Token and Association without
+// their redacting methods.
+type (
+	tokenRecord       Token
+	associationRecord Association
+)
+
+// encode serialises the State for a paused login.
+func (s *State) encode() ([]byte, error) {
+	r := stateRecord{
+		Profile:        profileRecord{UID: s.Profile.UID, Details: s.Profile.Details, Raw: s.Profile.Raw, Token: tokenRecord(s.Profile.Token)},
+		Details:        s.Details,
+		UID:            s.UID,
+		User:           s.User,
+		Association:    (*associationRecord)(s.Association),
+		IsNew:          s.IsNew,
+		NewAssociation: s.NewAssociation,
+		Username:       s.Username,
+		UniqueEmail:    s.UniqueEmail,
+	}
+	for _, a := range s.Entries {
+		r.Entries = append(r.Entries, (*associationRecord)(a))
+	}
 	if len(s.values) > 0 {
-		out.Values = make(map[string]json.RawMessage, len(s.values))
+		r.Values = make(map[string]json.RawMessage, len(s.values))
 		for k, v := range s.values {
 			b, err := json.Marshal(v)
 			if err != nil {
 				return nil, fmt.Errorf("socialauth: state value %q: %w", k, err)
 			}
-			out.Values[k] = b
+			r.Values[k] = b
 		}
 	}
-	return json.Marshal(out)
+	return json.Marshal(r)
 }
 
-// UnmarshalJSON restores what MarshalJSON wrote; values come back as raw JSON
+// decode restores what encode wrote into s, keeping s's attachments
+// (backend, storage, client, logger, clock). Values come back as raw JSON
 // and are decoded by [Key.Get] on first use.
-func (s *State) UnmarshalJSON(b []byte) error {
-	in := stateJSON{stateAlias: (*stateAlias)(s)}
-	if err := json.Unmarshal(b, &in); err != nil {
+func (s *State) decode(b []byte) error {
+	var r stateRecord
+	if err := json.Unmarshal(b, &r); err != nil {
 		return err
 	}
-	if len(in.Values) > 0 {
-		s.values = make(map[string]any, len(in.Values))
-		for k, v := range in.Values {
+	s.Profile = Profile{UID: r.Profile.UID, Details: r.Profile.Details, Raw: r.Profile.Raw, Token: Token(r.Profile.Token)}
+	s.Details, s.UID, s.User = r.Details, r.UID, r.User
+	s.Association = (*Association)(r.Association)
+	s.IsNew, s.NewAssociation, s.Username, s.UniqueEmail = r.IsNew, r.NewAssociation, r.Username, r.UniqueEmail
+	s.Entries = nil
+	for _, a := range r.Entries {
+		s.Entries = append(s.Entries, (*Association)(a))
+	}
+	s.values = nil
+	if len(r.Values) > 0 {
+		s.values = make(map[string]any, len(r.Values))
+		for k, v := range r.Values {
 			s.values[k] = v
 		}
 	}
@@ -282,7 +357,7 @@ type pauseSignal struct{ reason string }
 func (p *pauseSignal) Error() string { return "socialauth: pause: " + p.reason }
 
 // Pause is what a step returns to pause the pipeline (PSA's partial step):
-// DoAuth saves the State and returns a [*PausedError] with a resume token and
-// reason. On [Service.Resume] the same step runs again, and can then find
+// the login saves the State and returns a [*PausedError] with a resume token
+// and reason. On [Service.Resume] the same step runs again, and can then find
 // what the client supplied in the State.
 func Pause(reason string) error { return &pauseSignal{reason: reason} }

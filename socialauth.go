@@ -1,102 +1,108 @@
-// Package socialauth brings Python Social Auth's model of social login to
-// net/http: backends that check a provider's token, a configurable pipeline
-// that maps the provider identity onto the host's users, and pluggable
-// storage.
+// Package socialauth is social login for net/http servers: it checks a token
+// that a provider (Google, Apple, GitHub, Facebook, ...) gave your front end,
+// maps the person behind it onto your users, and tells you who logged in, so
+// that you can issue your own session or API token.
 //
-// Its headline use is the token exchange of a JSON API. A front end signs the
-// user in with a provider and POSTs the provider's token; the back end checks
-// the token with the provider, finds or creates the user and mints its own
-// token:
+// The work hangs on one type, [Service], built from a [Config]. Each
+// operation is a method that names the backend ("google-oauth2", "github",
+// ...) explicitly:
 //
-//	mux.Handle("POST /api/login/social/{backend}/", socialauth.Handler(cfg)(
-//		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-//			res, err := socialauth.DoAuth(r.Context(), accessTokenFromBody(r))
-//			// on success: mint the app's token for res.User.ID
-//		})))
+//	svc, err := socialauth.New(socialauth.Config{
+//		Backends: []socialauth.Backend{backends.GitHub(settings)},
+//		Storage:  memory.New(),
+//		Pipeline: pipeline.Default(),
+//	})
+//	res, err := svc.Login(ctx, "github", accessToken)
+//	// res.User.ID is the user to issue your own token for
 //
-// The pieces, in the order a request meets them:
+// The pieces, in the order a login meets them:
 //
-//   - [Handler] (or [Service.Middleware]) resolves the backend named by the
-//     route's {backend} wildcard among Config.Backends, answers 404 for an
-//     unknown one, and puts it in the request context ([BackendFromContext]).
-//   - [DoAuth] asks the [Backend] to check the token with the provider
-//     ([Backend.Authenticate]) and gets a [Profile]: the provider's immutable
-//     user id and the person's [Details].
-//   - It then runs Config.Pipeline, a [Pipeline] of [Step]s over a [State]:
-//     PSA's social_details, social_uid, auth_allowed, social_user,
-//     get_username, create_user, associate_user, load_extra_data and
-//     user_details, which the package pipeline provides (pipeline.Default).
-//     A host inserts its own steps anywhere, and a step may [Pause].
-//   - The steps read and write Config.Storage, a [Storage] made of small role
-//     interfaces ([UserStore], [AssociationStore], [LoginStore], ...);
-//     storage/memory and storage/sql implement it.
-//   - DoAuth returns a [Result] with the [User], whether it is new and its
-//     [Association]; failures are errors wrapping the sentinels in this
-//     package, and [ErrorCode] turns them into opaque codes for clients.
+//   - A [Backend] checks the token with its provider, including that it was
+//     issued to this app, and returns a [Profile]: the provider's immutable
+//     user id and the person's [Details]. The package backends has one for
+//     each supported provider.
+//   - The [Pipeline], an ordered list of [Step]s over a [State], maps the
+//     profile onto a [User]: find the user by the provider id, or create one,
+//     then link the two with an [Association] and refresh the stored profile.
+//     The package pipeline has the stock steps (pipeline.Default); a host adds
+//     its own steps anywhere, and a step may [Pause] the login to ask the
+//     client for more.
+//   - The steps read and write [Storage], a set of small role interfaces
+//     ([UserStore], [AssociationStore], [LoginStore], [PartialStore],
+//     [NonceStore]); storage/memory and storage/sqlstore implement it.
+//   - The method returns a [Result] with the user, whether it is new and its
+//     association. A failure is an [*Error] that names the backend and the
+//     step and wraps one of the package's sentinel errors.
 //
-// [ExchangeHandler] is a ready-made handler for the exchange endpoint;
-// DoAuth stays the primitive that hosts wrap.
+// For HTTP routes, [Handler] (or [Service.Middleware]) resolves the backend
+// named by the route's {backend} wildcard and puts it in the request context,
+// where [DoAuth] finds it; the package socialhttp has ready-made JSON
+// handlers (token exchange, resume).
 //
-// One deliberate difference from PSA: Google's uid is its "sub" claim, never
-// the email (PSA's default, a known account-takeover hazard).
+// The model and the persisted names (backend names, step names, extra-data
+// keys) follow Python Social Auth, so that a Django project can move its
+// users over. One deliberate difference: Google's user id is its "sub"
+// claim, never the email (PSA's default, a known account-takeover hazard).
 package socialauth
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Config configures a [Service]. It is copied when handed over; changing it
 // afterwards has no effect. Zero values are documented on each field.
 type Config struct {
 	// Backends are the providers this app accepts, each under its Name(). Two
-	// backends with one name are a programmer error (Handler panics).
+	// backends with one name are a programmer error.
 	Backends []Backend
 
-	// Storage keeps users, associations, partials and nonces. Required.
+	// Storage keeps users, associations, paused logins and used nonces.
+	// Required.
 	Storage Storage
 
-	// Pipeline is the login pipeline. Required: write pipeline.Default(),
-	// as PSA's settings spell out SOCIAL_AUTH_PIPELINE.
+	// Pipeline is the login pipeline. Required: write pipeline.Default(), or
+	// your edit of it.
 	Pipeline Pipeline
+
+	// DisconnectPipeline runs on [Service.Disconnect]. Nil means Disconnect
+	// fails; write pipeline.DefaultDisconnect().
+	DisconnectPipeline Pipeline
 
 	// HTTPClient sends every request to providers. Nil means a client with a
 	// 10-second timeout over a clone of http.DefaultTransport (keep-alive,
 	// HTTPS_PROXY/NO_PROXY, the system's CA roots).
 	HTTPClient *http.Client
 
-	// Logger receives one line per failed login (no secrets). Nil means
+	// Logger receives one line per failed login (never a secret). Nil means
 	// slog.Default().
 	Logger *slog.Logger
 
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
 
-	// BackendName extracts the backend name from a request. Nil means
-	// r.PathValue("backend").
+	// BackendName extracts the backend name from a request, for [Handler].
+	// Nil means r.PathValue("backend"). It is called again when a handler
+	// calls [DoAuth] if the name was not yet known when the middleware ran
+	// (routers such as chi run r.Use middleware before routing).
 	BackendName func(r *http.Request) string
 
 	// NotFound answers a request that names an unknown backend. Nil means a
 	// 404 with the JSON body {"errors":{"code":"unknown_backend",...}}.
 	NotFound http.Handler
 
-	// DisconnectPipeline runs on [Disconnect]. Nil means Disconnect fails;
-	// write pipeline.DefaultDisconnect().
-	DisconnectPipeline Pipeline
-
-	// PartialTTL is how long a paused pipeline may be resumed. Zero means
-	// 30 minutes.
+	// PartialTTL is how long a paused login may be resumed. Zero means 30
+	// minutes.
 	PartialTTL time.Duration
 
 	// AllowInactiveUsers lets a login that resolves to an inactive user
@@ -104,8 +110,8 @@ type Config struct {
 	AllowInactiveUsers bool
 }
 
-// Service is a validated Config: the engine behind Handler and DoAuth. It is
-// safe for concurrent use.
+// Service is a validated Config: the front door of the library. Each method
+// runs one operation for the backend it names. It is safe for concurrent use.
 type Service struct {
 	cfg      Config
 	backends map[string]Backend
@@ -113,8 +119,8 @@ type Service struct {
 	log      *slog.Logger
 }
 
-// New validates cfg and returns a Service. It reports configuration errors
-// (no storage, no pipeline, duplicate or nameless backends).
+// New validates cfg and returns a Service. It reports configuration errors:
+// no storage, no pipeline, a nil, nameless or duplicate backend.
 func New(cfg Config) (*Service, error) {
 	if cfg.Storage == nil {
 		return nil, errors.New("socialauth: Config.Storage is nil")
@@ -162,37 +168,18 @@ func New(cfg Config) (*Service, error) {
 		s.cfg.BackendName = func(r *http.Request) string { return r.PathValue("backend") }
 	}
 	if s.cfg.NotFound == nil {
-		s.cfg.NotFound = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			WriteError(w, ErrUnknownBackend, http.StatusNotFound)
-		})
+		s.cfg.NotFound = http.HandlerFunc(notFound)
 	}
 	return s, nil
 }
 
-// Handler returns middleware that resolves the backend named in the route
-// and puts it, with the Service built from cfg, in the request context, where
-// [DoAuth] finds it. A request naming an unknown backend gets Config.NotFound.
-//
-// Handler panics when cfg is invalid (see [New]): that is a programmer error
-// found at start-up.
-func Handler(cfg Config) func(http.Handler) http.Handler {
-	s, err := New(cfg)
-	if err != nil {
-		panic(err)
-	}
-	return s.Middleware
-}
-
-// Middleware is [Handler] for an existing Service.
-func (s *Service) Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := s.backends[s.cfg.BackendName(r)]
-		if !ok {
-			s.cfg.NotFound.ServeHTTP(w, r)
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bindingKey, &binding{s, b})))
-	})
+// notFound is the default Config.NotFound: the JSON error shape of the
+// socialhttp handlers, with the code unknown_backend.
+func notFound(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = w.Write([]byte(`{"errors":{"code":"unknown_backend","message":"This backend is not configured."}}` + "\n"))
 }
 
 // Backend returns the configured backend called name.
@@ -201,16 +188,9 @@ func (s *Service) Backend(name string) (Backend, bool) {
 	return b, ok
 }
 
-// WithBackend returns ctx carrying the backend called name, as Handler does
-// for a request: for callers that are not net/http handlers (a gRPC method, a
-// job, a test). An unknown name wraps ErrUnknownBackend.
-func (s *Service) WithBackend(ctx context.Context, name string) (context.Context, error) {
-	b, ok := s.backends[name]
-	if !ok {
-		return ctx, fmt.Errorf("%w: %q", ErrUnknownBackend, name)
-	}
-	return context.WithValue(ctx, bindingKey, &binding{s, b}), nil
-}
+// Logger is Config.Logger (slog.Default() when it was nil), for handlers
+// built on the Service that log in the same place.
+func (s *Service) Logger() *slog.Logger { return s.log }
 
 // defaultTimeout bounds every provider call made with the default client.
 const defaultTimeout = 10 * time.Second
@@ -222,55 +202,6 @@ func defaultClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 16 // a handful of providers, many logins each
 	return &http.Client{Transport: t, Timeout: defaultTimeout}
-}
-
-type contextKey struct{ name string }
-
-var (
-	bindingKey = &contextKey{"socialauth.backend"}
-	detailsKey = &contextKey{"socialauth.details"}
-)
-
-// WithDetails returns ctx carrying details the client sent beside the token,
-// such as the name Apple sends only on the first authorization and never in
-// its id_token. DoAuth, DoAuthIDToken and Connect start the pipeline's
-// State.Details from them, and social_details keeps them over the
-// provider's. They are the client's word: EmailVerified is dropped, and an
-// email that differs from the provider's is never marked verified.
-func WithDetails(ctx context.Context, d Details) context.Context {
-	d.EmailVerified = false
-	return context.WithValue(ctx, detailsKey, d)
-}
-
-type binding struct {
-	svc     *Service
-	backend Backend
-}
-
-func bindingFrom(ctx context.Context) (*binding, error) {
-	b, ok := ctx.Value(bindingKey).(*binding)
-	if !ok {
-		return nil, ErrNoBackend
-	}
-	return b, nil
-}
-
-// BackendFromContext returns the backend Handler resolved for this request.
-func BackendFromContext(ctx context.Context) (Backend, bool) {
-	b, err := bindingFrom(ctx)
-	if err != nil {
-		return nil, false
-	}
-	return b.backend, true
-}
-
-// ServiceFromContext returns the Service Handler put in the context.
-func ServiceFromContext(ctx context.Context) (*Service, bool) {
-	b, err := bindingFrom(ctx)
-	if err != nil {
-		return nil, false
-	}
-	return b.svc, true
 }
 
 // Result is the outcome of a successful login.
@@ -285,87 +216,219 @@ type Result struct {
 	State *State
 }
 
-// DoAuth checks accessToken with the backend in ctx (put there by Handler),
-// runs the pipeline and returns the user. Errors wrap the package's
-// sentinels (ErrInvalidToken, ErrProviderUnavailable, ErrAuthForbidden, ...)
-// inside an [*Error] that names the backend and step; a paused pipeline is a
-// [*PausedError]. The error text never contains the token.
-func DoAuth(ctx context.Context, accessToken string) (*Result, error) {
-	b, err := bindingFrom(ctx)
-	if err != nil {
-		return nil, err
+// Token limits: what a login accepts as a provider token before any call to
+// the provider.
+const maxTokenBytes = 8 << 10
+
+// checkToken refuses, before any provider call, a token that is empty,
+// longer than 8 KiB, or made of characters outside RFC 6750's b64token
+// grammar (letters, digits, "-._~+/", trailing "="), plus "!", which
+// Salesforce's tokens carry. The error never holds the token.
+func checkToken(kind, tok string) error {
+	if strings.TrimSpace(tok) == "" {
+		return fmt.Errorf("%w: %s is empty", ErrInvalidRequest, kind)
 	}
-	return b.svc.login(ctx, b.backend, nil, func(c *http.Client) (*Profile, error) {
-		if accessToken == "" {
-			return nil, fmt.Errorf("%w: access token", ErrMissingParameter)
+	if len(tok) > maxTokenBytes {
+		return fmt.Errorf("%w: %s is longer than %d bytes", ErrInvalidRequest, kind, maxTokenBytes)
+	}
+	end := len(tok)
+	for end > 0 && tok[end-1] == '=' {
+		end--
+	}
+	if end == 0 {
+		return fmt.Errorf("%w: %s is not a bearer token", ErrInvalidRequest, kind)
+	}
+	for i := 0; i < end; i++ {
+		c := tok[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '-', c == '.', c == '_', c == '~', c == '+', c == '/', c == '!':
+		default:
+			return fmt.Errorf("%w: %s has a character outside the bearer-token grammar at byte %d", ErrInvalidRequest, kind, i)
 		}
-		return b.backend.Authenticate(ctx, c, accessToken)
-	})
+	}
+	return nil
 }
 
-// DoAuthIDToken is DoAuth for an OpenID Connect id_token, as mobile sign-in
-// SDKs hand one to a back end. nonce, when not empty, must match the token's
-// and is then spent: the same nonce again fails with ErrInvalidToken. A
-// backend that cannot verify id_tokens fails with ErrInvalidToken.
-func DoAuthIDToken(ctx context.Context, idToken, nonce string) (*Result, error) {
-	b, err := bindingFrom(ctx)
+// Login checks accessToken with the backend called backend, runs the
+// pipeline and returns the user: the JSON API's token exchange.
+//
+// Errors are an [*Error] naming the backend and step that wraps one of the
+// sentinels: [ErrInvalidRequest] (empty, oversized or malformed token,
+// refused before any provider call), [ErrUnknownBackend], [ErrInvalidToken],
+// [ErrProviderUnavailable], [ErrAuthForbidden], ...; a paused pipeline is a
+// [*PausedError]. No error text contains the token.
+//
+// A backend that verifies the token as an id_token (Sign in with Apple)
+// spends it: the same id_token logs in at most once.
+func (s *Service) Login(ctx context.Context, backend, accessToken string) (*Result, error) {
+	b, err := s.backendFor(backend)
 	if err != nil {
 		return nil, err
 	}
-	return b.svc.login(ctx, b.backend, nil, func(c *http.Client) (*Profile, error) {
-		if idToken == "" {
-			return nil, fmt.Errorf("%w: id_token", ErrMissingParameter)
-		}
-		v, ok := b.backend.(IDTokenAuthenticator)
-		if !ok {
-			return nil, fmt.Errorf("%w: this backend does not accept id_tokens", ErrInvalidToken)
-		}
-		p, err := v.AuthenticateIDToken(ctx, c, idToken, nonce)
-		if err != nil || nonce == "" {
-			return p, err
-		}
-		// A nonce is single-use (OIDC Core §3.1.3.7): a replayed id_token
-		// with its nonce is refused, in every process sharing the storage.
-		scope := "id_token_nonce:" + b.backend.Name()
-		if err := b.svc.cfg.Storage.UseNonce(ctx, scope, nonce, b.svc.cfg.Now().Add(nonceTTL)); err != nil {
-			if errors.Is(err, ErrAlreadyExists) {
-				return nil, fmt.Errorf("%w: the nonce was already used", ErrInvalidToken)
-			}
+	return s.login(ctx, b, nil, func() (*Profile, error) {
+		if err := checkToken("access token", accessToken); err != nil {
 			return nil, err
+		}
+		p, err := b.Authenticate(ctx, s.client, accessToken)
+		if err != nil {
+			return nil, err
+		}
+		if p.Token.IDToken != "" && p.Token.IDToken == accessToken {
+			return p, s.spendIDToken(ctx, p, accessToken)
 		}
 		return p, nil
 	})
 }
 
-// nonceTTL is how long a used id_token nonce is remembered: longer than any
-// id_token the backends accept lives (their iat max age is 10 minutes).
-const nonceTTL = time.Hour
+// LoginIDToken is Login for an OpenID Connect id_token, as the mobile
+// sign-in SDKs of Google, Apple and Microsoft hand one to a back end. nonce,
+// when not empty, must match the token's. An id_token logs in at most once,
+// through any backend and whether or not a nonce is sent: a replay fails with
+// [ErrInvalidToken]. A backend that cannot verify id_tokens fails with
+// ErrInvalidToken.
+func (s *Service) LoginIDToken(ctx context.Context, backend, idToken, nonce string) (*Result, error) {
+	b, err := s.backendFor(backend)
+	if err != nil {
+		return nil, err
+	}
+	return s.login(ctx, b, nil, func() (*Profile, error) {
+		if err := checkToken("id_token", idToken); err != nil {
+			return nil, err
+		}
+		v, ok := b.(IDTokenAuthenticator)
+		if !ok {
+			return nil, fmt.Errorf("%w: this backend does not accept id_tokens", ErrInvalidToken)
+		}
+		p, err := v.AuthenticateIDToken(ctx, s.client, idToken, nonce)
+		if err != nil {
+			return nil, err
+		}
+		return p, s.spendIDToken(ctx, p, idToken)
+	})
+}
+
+// idTokenTTL is how long a used id_token is remembered when it says nothing
+// shorter: longer than any id_token the backends accept lives (their iat max
+// age is at most an hour).
+const idTokenTTL = time.Hour
+
+// spendIDToken records the id_token as used, in every process sharing the
+// storage and for every backend (one token verified by two backends of one
+// provider is still one login). The record is the token's SHA-256, never the
+// token; it lasts until the token expires, and at least idTokenTTL.
+func (s *Service) spendIDToken(ctx context.Context, p *Profile, idToken string) error {
+	now := s.cfg.Now()
+	expires := now.Add(idTokenTTL)
+	if p.Token.Expiry.After(expires) {
+		expires = p.Token.Expiry
+	}
+	sum := sha256.Sum256([]byte(idToken))
+	if err := s.cfg.Storage.UseNonce(ctx, "id_token", hex.EncodeToString(sum[:]), expires); err != nil {
+		if errors.Is(err, ErrAlreadyExists) {
+			return fmt.Errorf("%w: this id_token was already used", ErrInvalidToken)
+		}
+		return err
+	}
+	return nil
+}
 
 // Connect links the provider identity behind accessToken to user, who is
-// already logged in (PSA's association of a second provider). The identity
-// must not belong to another user: that fails with ErrAlreadyAssociated.
-func Connect(ctx context.Context, user *User, accessToken string) (*Result, error) {
-	b, err := bindingFrom(ctx)
+// already logged in: a second way for them to log in. An identity that
+// belongs to another user fails with [ErrAlreadyAssociated].
+func (s *Service) Connect(ctx context.Context, backend string, user *User, accessToken string) (*Result, error) {
+	b, err := s.backendFor(backend)
 	if err != nil {
 		return nil, err
 	}
 	if user == nil || user.ID == "" {
-		return nil, fmt.Errorf("%w: user to connect", ErrMissingParameter)
+		return nil, &Error{Backend: backend, Err: fmt.Errorf("%w: no user to connect", ErrInvalidRequest)}
 	}
-	return b.svc.login(ctx, b.backend, user, func(c *http.Client) (*Profile, error) {
-		if accessToken == "" {
-			return nil, fmt.Errorf("%w: access token", ErrMissingParameter)
+	return s.login(ctx, b, user, func() (*Profile, error) {
+		if err := checkToken("access token", accessToken); err != nil {
+			return nil, err
 		}
-		return b.backend.Authenticate(ctx, c, accessToken)
+		return b.Authenticate(ctx, s.client, accessToken)
 	})
 }
 
-func (s *Service) login(ctx context.Context, b Backend, user *User, authenticate func(*http.Client) (*Profile, error)) (*Result, error) {
-	p, err := authenticate(s.client)
+// Disconnect unlinks backend from user: the association with
+// associationID, or, when it is empty, all of user's associations with this
+// backend. It runs Config.DisconnectPipeline, whose stock steps refuse, with
+// [ErrNotAllowedToDisconnect], to leave the user without a way to log in. An
+// association that is not the user's and this backend's wraps [ErrNotFound].
+func (s *Service) Disconnect(ctx context.Context, backend string, user *User, associationID string) error {
+	b, err := s.backendFor(backend)
+	if err != nil {
+		return err
+	}
+	if user == nil || user.ID == "" {
+		return &Error{Backend: backend, Err: fmt.Errorf("%w: no user to disconnect", ErrInvalidRequest)}
+	}
+	if s.cfg.DisconnectPipeline == nil {
+		return &Error{Backend: backend, Err: errors.New("Config.DisconnectPipeline is nil; use pipeline.DefaultDisconnect()")}
+	}
+	st := s.newState(b)
+	u := *user
+	st.User = &u
+	if associationID != "" {
+		st.Association = &Association{ID: associationID}
+	}
+	if i, err := s.cfg.DisconnectPipeline.run(ctx, st, 0); err != nil {
+		return s.fail(ctx, &Error{Backend: backend, Step: s.cfg.DisconnectPipeline[i].Name, Err: err})
+	}
+	return nil
+}
+
+// Resume continues a login that a step paused. partialToken is the
+// [PausedError]'s Token; it is single-use. update, when not nil, may change
+// the restored State (for instance store what the client supplied under a
+// [Key]) before the paused step runs again. A token that is unknown,
+// expired, already used or belongs to another backend fails with
+// [ErrPartialNotFound].
+func (s *Service) Resume(ctx context.Context, backend, partialToken string, update func(*State) error) (*Result, error) {
+	b, err := s.backendFor(backend)
+	if err != nil {
+		return nil, err
+	}
+	return s.resume(ctx, b, partialToken, update)
+}
+
+// NewState returns a State for a login through backend, attached to the
+// Service's storage, HTTP client, logger and clock, with the profile p (may
+// be nil). Logins make their own; this is for running a step directly, as
+// in the tests of a host's own step.
+func (s *Service) NewState(backend string, p *Profile) (*State, error) {
+	b, err := s.backendFor(backend)
+	if err != nil {
+		return nil, err
+	}
+	st := s.newState(b)
+	if p != nil {
+		st.Profile = *p
+	}
+	return st, nil
+}
+
+func (s *Service) newState(b Backend) *State {
+	return &State{Backend: b, Storage: s.cfg.Storage, Client: s.client, Logger: s.log, now: s.cfg.Now}
+}
+
+func (s *Service) backendFor(name string) (Backend, error) {
+	b, ok := s.backends[name]
+	if !ok {
+		return nil, &Error{Backend: name, Err: ErrUnknownBackend}
+	}
+	return b, nil
+}
+
+func (s *Service) login(ctx context.Context, b Backend, user *User, authenticate func() (*Profile, error)) (*Result, error) {
+	p, err := authenticate()
 	if err != nil {
 		return nil, s.fail(ctx, &Error{Backend: b.Name(), Err: err})
 	}
-	st := &State{Backend: b, Storage: s.cfg.Storage, Client: s.client, Logger: s.log, now: s.cfg.Now, Profile: *p}
+	st := s.newState(b)
+	st.Profile = *p
 	if d, ok := ctx.Value(detailsKey).(Details); ok {
 		st.Details = d
 	}
@@ -412,7 +475,7 @@ func (s *Service) fail(ctx context.Context, err *Error) error {
 }
 
 func (s *Service) savePartial(ctx context.Context, st *State, step int, reason string) (*PausedError, error) {
-	data, err := json.Marshal(st)
+	data, err := st.encode()
 	if err != nil {
 		return nil, err
 	}
@@ -427,81 +490,41 @@ func (s *Service) savePartial(ctx context.Context, st *State, step int, reason s
 	return &PausedError{Token: tok, Step: s.cfg.Pipeline[step].Name, Reason: reason}, nil
 }
 
-// Resume continues the pipeline that a step paused, for the backend in ctx.
-// token is the PausedError's; it is single-use. update, when not nil, may
-// change the restored State (for instance store what the client supplied
-// under a [Key]) before the paused step runs again. A token that is unknown,
-// expired, already used or belongs to another backend wraps ErrNotFound.
-func Resume(ctx context.Context, token string, update func(*State) error) (*Result, error) {
-	b, err := bindingFrom(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return b.svc.resume(ctx, b.backend, token, update)
-}
-
 func (s *Service) resume(ctx context.Context, b Backend, token string, update func(*State) error) (*Result, error) {
 	name := b.Name()
-	if token == "" {
-		return nil, &Error{Backend: name, Err: fmt.Errorf("%w: partial token", ErrMissingParameter)}
+	if err := checkToken("partial token", token); err != nil {
+		return nil, &Error{Backend: name, Err: err}
 	}
 	p, err := s.cfg.Storage.LoadPartial(ctx, token)
+	if errors.Is(err, ErrNotFound) {
+		err = ErrPartialNotFound
+	}
 	if err != nil {
-		return nil, s.fail(ctx, &Error{Backend: name, Err: fmt.Errorf("partial pipeline: %w", err)})
+		return nil, s.fail(ctx, &Error{Backend: name, Err: err})
 	}
 	if p.Backend != name || p.Step < 0 || p.Step >= len(s.cfg.Pipeline) {
-		return nil, s.fail(ctx, &Error{Backend: name, Err: fmt.Errorf("partial pipeline: %w", ErrNotFound)})
+		return nil, s.fail(ctx, &Error{Backend: name, Err: ErrPartialNotFound})
 	}
 	// Single use, even under concurrent resumes: exactly one caller wins the nonce.
 	if err := s.cfg.Storage.UseNonce(ctx, "partial", token, p.Expires); err != nil {
 		if errors.Is(err, ErrAlreadyExists) {
-			err = ErrNotFound
+			err = ErrPartialNotFound
 		}
-		return nil, s.fail(ctx, &Error{Backend: name, Err: fmt.Errorf("partial pipeline: %w", err)})
+		return nil, s.fail(ctx, &Error{Backend: name, Err: err})
 	}
 	if err := s.cfg.Storage.DeletePartial(ctx, token); err != nil {
 		return nil, s.fail(ctx, &Error{Backend: name, Err: err})
 	}
-	st := &State{}
-	if err := json.Unmarshal(p.Data, st); err != nil {
-		return nil, s.fail(ctx, &Error{Backend: name, Err: fmt.Errorf("partial pipeline: corrupt state: %w", err)})
+	st := s.newState(b)
+	if err := st.decode(p.Data); err != nil {
+		return nil, s.fail(ctx, &Error{Backend: name, Err: fmt.Errorf("paused login: corrupt state: %w", err)})
 	}
-	st.Backend, st.Storage, st.Client, st.Logger, st.now = b, s.cfg.Storage, s.client, s.log, s.cfg.Now
 	if update != nil {
 		if err := update(st); err != nil {
 			return nil, s.fail(ctx, &Error{Backend: name, Step: s.cfg.Pipeline[p.Step].Name, Err: err})
 		}
 	}
 	return s.runFrom(ctx, st, p.Step)
-}
-
-// Disconnect unlinks the backend in ctx from user (PSA's disconnect): the
-// association with associationID, or, when it is empty, all of user's
-// associations with this backend. It runs Config.DisconnectPipeline, whose
-// allowed_to_disconnect step refuses, with ErrNotAllowedToDisconnect, to
-// leave the user without a way to log in. An association that is not the
-// user's and this backend's wraps ErrNotFound.
-func Disconnect(ctx context.Context, user *User, associationID string) error {
-	b, err := bindingFrom(ctx)
-	if err != nil {
-		return err
-	}
-	s, name := b.svc, b.backend.Name()
-	if user == nil || user.ID == "" {
-		return &Error{Backend: name, Err: fmt.Errorf("%w: user to disconnect", ErrMissingParameter)}
-	}
-	if s.cfg.DisconnectPipeline == nil {
-		return &Error{Backend: name, Err: errors.New("Config.DisconnectPipeline is nil; use pipeline.DefaultDisconnect()")}
-	}
-	u := *user
-	st := &State{Backend: b.backend, Storage: s.cfg.Storage, Client: s.client, Logger: s.log, now: s.cfg.Now, User: &u}
-	if associationID != "" {
-		st.Association = &Association{ID: associationID}
-	}
-	if i, err := s.cfg.DisconnectPipeline.run(ctx, st, 0); err != nil {
-		return s.fail(ctx, &Error{Backend: name, Step: s.cfg.DisconnectPipeline[i].Name, Err: err})
-	}
-	return nil
 }
 
 func randomToken() (string, error) {
@@ -512,161 +535,40 @@ func randomToken() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }
 
-// ExchangeRequest is the body ExchangeHandler accepts: one of AccessToken or
-// IDToken (with the Nonce the client used, if any), and, from Sign in with
-// Apple's first authorization, the User object Apple gave the client.
-type ExchangeRequest struct {
-	AccessToken string        `json:"access_token"`
-	IDToken     string        `json:"id_token"`
-	Nonce       string        `json:"nonce"`
-	User        *ExchangeUser `json:"user,omitempty"`
-}
-
-// ExchangeUser is Apple's "user" object: {"name": {"firstName", "lastName"},
-// "email"}. The name reaches the pipeline through [WithDetails]; the email
-// is ignored, since the id_token's is the one Apple vouches for.
-type ExchangeUser struct {
-	Name struct {
-		FirstName string `json:"firstName"`
-		LastName  string `json:"lastName"`
-	} `json:"name"`
-	Email string `json:"email"`
-}
-
-// Exchange configures [ExchangeHandler].
-type Exchange struct {
-	// Mint makes the app's own credentials for a logged-in user; its value is
-	// written as the 200 JSON body. Required.
-	Mint func(ctx context.Context, res *Result) (any, error)
-	// MaxBodyBytes limits the request body. Zero means 16 KiB.
-	MaxBodyBytes int64
-	// ErrorStatus chooses the HTTP status of a failure from its code and the
-	// status ErrorCode suggests. Nil keeps ErrorCode's.
-	ErrorStatus func(code string, status int) int
-}
-
-// ExchangeHandler is a ready-made token-exchange endpoint for use behind
-// Handler: it decodes {"access_token": "..."} or {"id_token": "...",
-// "nonce": "..."} strictly (unknown fields, trailing data and oversize
-// bodies are 400s), calls DoAuth or DoAuthIDToken, and answers Mint's value,
-// or {"errors": {"code": ..., "message": ...}} with an opaque code.
-func ExchangeHandler(x Exchange) http.Handler {
-	if x.Mint == nil {
-		panic("socialauth: Exchange.Mint is nil")
+// String describes the result without tokens, for %v.
+func (r Result) String() string {
+	userID, assocID := "", ""
+	if r.User != nil {
+		userID = r.User.ID
 	}
-	if x.MaxBodyBytes <= 0 {
-		x.MaxBodyBytes = 16 << 10
+	if r.Association != nil {
+		assocID = r.Association.ID
 	}
-	status := func(err error) (string, int) {
-		code, st := ErrorCode(err)
-		if x.ErrorStatus != nil {
-			st = x.ErrorStatus(code, st)
-		}
-		return code, st
-	}
-	fail := func(w http.ResponseWriter, err error) {
-		code, st := status(err)
-		var paused *PausedError
-		if errors.As(err, &paused) {
-			// The client needs the handle to resume, and the step's reason.
-			writeJSON(w, st, map[string]map[string]string{"errors": {
-				"code": code, "message": messages[code], "partial_token": paused.Token, "reason": paused.Reason}})
-			return
-		}
-		writeError(w, code, st)
-	}
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if ct := r.Header.Get("Content-Type"); ct != "" {
-			if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-				fail(w, fmt.Errorf("%w: content type must be application/json", ErrMissingParameter))
-				return
-			}
-		}
-		var req ExchangeRequest
-		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, x.MaxBodyBytes))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&req); err != nil {
-			fail(w, fmt.Errorf("%w: malformed JSON body", ErrMissingParameter))
-			return
-		}
-		if _, err := dec.Token(); err != io.EOF {
-			fail(w, fmt.Errorf("%w: trailing data after the JSON body", ErrMissingParameter))
-			return
-		}
-		var (
-			res *Result
-			err error
-		)
-		ctx := r.Context()
-		if req.User != nil {
-			ctx = WithDetails(ctx, Details{FirstName: clipName(req.User.Name.FirstName), LastName: clipName(req.User.Name.LastName)})
-		}
-		switch {
-		case req.AccessToken != "" && req.IDToken != "":
-			err = fmt.Errorf("%w: send access_token or id_token, not both", ErrMissingParameter)
-		case req.IDToken != "":
-			res, err = DoAuthIDToken(ctx, req.IDToken, req.Nonce)
-		default:
-			res, err = DoAuth(ctx, req.AccessToken)
-		}
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		out, err := x.Mint(r.Context(), res)
-		if err != nil {
-			if svc, ok := ServiceFromContext(r.Context()); ok {
-				svc.log.LogAttrs(r.Context(), slog.LevelError, "socialauth: mint failed", slog.String("error", err.Error()))
-			}
-			fail(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, out)
-	})
+	return fmt.Sprintf("socialauth.Result{UserID:%q AssociationID:%q IsNew:%t NewAssociation:%t}", userID, assocID, r.IsNew, r.NewAssociation)
 }
 
-// clipName trims a client-sent name and bounds it to 150 runes.
-func clipName(s string) string {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > 150 {
-		s = string([]rune(s)[:150])
+// GoString is String, for %#v.
+func (r Result) GoString() string { return r.String() }
+
+// LogValue implements [slog.LogValuer]: ids and flags, never tokens.
+func (r Result) LogValue() slog.Value {
+	var attrs []slog.Attr
+	if r.User != nil {
+		attrs = append(attrs, slog.String("user_id", r.User.ID))
 	}
-	return s
-}
-
-var messages = map[string]string{
-	CodeInvalidRequest:      "The request is malformed or lacks a required field.",
-	CodeUnknownBackend:      "This backend is not configured.",
-	CodeInvalidToken:        "The provider did not accept the token.",
-	CodeCanceled:            "The login was canceled.",
-	CodeForbidden:           "This account may not log in.",
-	CodeAlreadyAssociated:   "This social account belongs to another user.",
-	CodeProviderUnavailable: "The provider could not be reached; try again later.",
-	CodeStateMismatch:       "The login request expired or was tampered with.",
-	CodeNotAllowed:          "Disconnecting would leave the account without a way to log in.",
-	CodePaused:              "The login needs more information.",
-	CodeAuthFailed:          "The login failed.",
-	CodeInternal:            "Internal error.",
-}
-
-// WriteError writes {"errors":{"code":...,"message":...}} for err with the
-// given status (0 means ErrorCode's). The body holds only the opaque code and
-// a fixed message, never err's text.
-func WriteError(w http.ResponseWriter, err error, status int) {
-	code, st := ErrorCode(err)
-	if status == 0 {
-		status = st
+	if r.Association != nil {
+		attrs = append(attrs, slog.Any("association", *r.Association))
 	}
-	writeError(w, code, status)
+	return slog.GroupValue(append(attrs, slog.Bool("is_new", r.IsNew), slog.Bool("new_association", r.NewAssociation))...)
 }
 
-func writeError(w http.ResponseWriter, code string, status int) {
-	writeJSON(w, status, map[string]map[string]string{"errors": {"code": code, "message": messages[code]}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+// MarshalJSON writes the user, the association (its tokens redacted) and
+// the flags; the State is left out.
+func (r Result) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		User           *User        `json:"user"`
+		Association    *Association `json:"association"`
+		IsNew          bool         `json:"is_new"`
+		NewAssociation bool         `json:"new_association"`
+	}{r.User, r.Association, r.IsNew, r.NewAssociation})
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -22,6 +23,7 @@ import (
 	"github.com/go-socialauth/socialauth/backends/backendtest"
 	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
+	"github.com/go-socialauth/socialauth/socialhttp"
 	"github.com/go-socialauth/socialauth/storage/memory"
 )
 
@@ -63,19 +65,17 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-func (e *env) ctx(t testing.TB) context.Context {
+func (e *env) svc(t testing.TB) *socialauth.Service {
 	t.Helper()
 	svc, err := socialauth.New(e.cfg)
 	require.NoError(t, err)
-	ctx, err := svc.WithBackend(context.Background(), "dev")
-	require.NoError(t, err)
-	return ctx
+	return svc
 }
 
 func TestDoAuthFirstAndReturningLogin(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := e.ctx(t)
-	r1, err := socialauth.DoAuth(ctx, "dev:alice")
+	svc, ctx := e.svc(t), context.Background()
+	r1, err := svc.Login(ctx, "dev", "dev-alice")
 	require.NoError(t, err)
 	assert.True(t, r1.IsNew)
 	assert.True(t, r1.NewAssociation)
@@ -83,44 +83,53 @@ func TestDoAuthFirstAndReturningLogin(t *testing.T) {
 	assert.Equal(t, "alice@example.com", r1.User.Email)
 	assert.Equal(t, "dev-alice", r1.Association.UID)
 	assert.Equal(t, "dev", r1.Association.Provider)
-	assert.Equal(t, "dev:alice", r1.Association.AccessToken(), "provider token kept")
+	assert.Equal(t, "dev-alice", r1.Association.AccessToken(), "provider token kept")
 
-	r2, err := socialauth.DoAuth(ctx, "dev:alice")
+	r2, err := svc.Login(ctx, "dev", "dev-alice")
 	require.NoError(t, err)
 	assert.Equal(t, r1.User.ID, r2.User.ID)
 	assert.False(t, r2.IsNew)
 	assert.False(t, r2.NewAssociation)
 
-	r3, err := socialauth.DoAuth(ctx, "dev:bob")
+	r3, err := svc.Login(ctx, "dev", "dev-bob")
 	require.NoError(t, err)
 	assert.NotEqual(t, r1.User.ID, r3.User.ID)
 }
 
 func TestDoAuthFailures(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := e.ctx(t)
+	svc, ctx := e.svc(t), context.Background()
 	cases := []struct {
-		name  string
-		ctx   context.Context
-		token string
-		want  error
-		code  string
+		name, backend, token string
+		want                 error
+		code                 string
 	}{
-		{"refused token", ctx, "github:alice", socialauth.ErrInvalidToken, "invalid_token"},
-		{"empty token", ctx, "", socialauth.ErrMissingParameter, "invalid_request"},
-		{"no backend in context", context.Background(), "dev:alice", socialauth.ErrNoBackend, "internal_error"},
+		{"refused token", "dev", "github-alice", socialauth.ErrInvalidToken, "invalid_token"},
+		{"empty token", "dev", "", socialauth.ErrInvalidRequest, "invalid_request"},
+		{"blank token", "dev", "  ", socialauth.ErrInvalidRequest, "invalid_request"},
+		{"token with a control character", "dev", "dev-alice\x7f", socialauth.ErrInvalidRequest, "invalid_request"},
+		{"token with a space", "dev", "dev-al ice", socialauth.ErrInvalidRequest, "invalid_request"},
+		{"token over 8 KiB", "dev", "dev-" + strings.Repeat("a", 8<<10), socialauth.ErrInvalidRequest, "invalid_request"},
+		{"unknown backend", "nosuch", "dev-alice", socialauth.ErrUnknownBackend, "unknown_backend"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := socialauth.DoAuth(tc.ctx, tc.token)
+			res, err := svc.Login(ctx, tc.backend, tc.token)
 			require.ErrorIs(t, err, tc.want)
 			assert.Nil(t, res)
-			code, _ := socialauth.ErrorCode(err)
+			code, _ := socialhttp.ErrorCode(err)
 			assert.Equal(t, tc.code, code)
+			if tc.token != "" {
+				assert.NotContains(t, err.Error(), tc.token)
+			}
 		})
 	}
+	t.Run("DoAuth without the middleware", func(t *testing.T) {
+		_, err := socialauth.DoAuth(context.Background(), "dev-alice")
+		require.ErrorIs(t, err, socialauth.ErrUnknownBackend)
+	})
 	t.Run("typed error names backend", func(t *testing.T) {
-		_, err := socialauth.DoAuth(ctx, "nope")
+		_, err := svc.Login(ctx, "dev", "nope")
 		var se *socialauth.Error
 		require.ErrorAs(t, err, &se)
 		assert.Equal(t, "dev", se.Backend)
@@ -131,9 +140,9 @@ func TestDoAuthFailures(t *testing.T) {
 	})
 	t.Run("provider down", func(t *testing.T) {
 		e.srv.Close()
-		_, err := socialauth.DoAuth(ctx, "dev:alice")
+		_, err := svc.Login(ctx, "dev", "dev-alice")
 		require.ErrorIs(t, err, socialauth.ErrProviderUnavailable)
-		_, status := socialauth.ErrorCode(err)
+		_, status := socialhttp.ErrorCode(err)
 		assert.Equal(t, http.StatusBadGateway, status)
 	})
 	t.Run("nothing written by failures", func(t *testing.T) {
@@ -145,17 +154,17 @@ func TestDoAuthFailures(t *testing.T) {
 
 func TestInactiveUser(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := e.ctx(t)
-	r, err := socialauth.DoAuth(ctx, "dev:alice")
+	svc, ctx := e.svc(t), context.Background()
+	r, err := svc.Login(ctx, "dev", "dev-alice")
 	require.NoError(t, err)
 	u := *r.User
 	u.IsActive = false
 	require.NoError(t, e.store.UpdateUser(context.Background(), &u))
-	_, err = socialauth.DoAuth(ctx, "dev:alice")
+	_, err = svc.Login(ctx, "dev", "dev-alice")
 	require.ErrorIs(t, err, socialauth.ErrAuthForbidden)
 
 	e.cfg.AllowInactiveUsers = true
-	_, err = socialauth.DoAuth(e.ctx(t), "dev:alice")
+	_, err = e.svc(t).Login(context.Background(), "dev", "dev-alice")
 	require.NoError(t, err)
 }
 
@@ -177,9 +186,9 @@ func TestHostStep(t *testing.T) {
 	})
 	p := pipeline.Default().InsertBefore("create_user", socialauth.PipelineStep{Name: "myapp.invite_only", Step: inviteOnly})
 	e := newEnv(t, p)
-	ctx := e.ctx(t)
+	svc, ctx := e.svc(t), context.Background()
 
-	r, err := socialauth.DoAuth(ctx, "dev:alice")
+	r, err := svc.Login(ctx, "dev", "dev-alice")
 	require.NoError(t, err)
 	assert.Equal(t, "ALICE", r.User.FirstName, "the step's change reached create_user")
 	got, ok := plan.Get(r.State)
@@ -192,7 +201,7 @@ func TestHostStep(t *testing.T) {
 			return fmt.Errorf("%w: %w", socialauth.ErrAuthForbidden, errNotInvited)
 		})})
 		e := newEnv(t, p)
-		_, err := socialauth.DoAuth(e.ctx(t), "dev:carol")
+		_, err := e.svc(t).Login(context.Background(), "dev", "dev-carol")
 		require.ErrorIs(t, err, errNotInvited)
 		require.ErrorIs(t, err, socialauth.ErrAuthForbidden)
 		var se *socialauth.Error
@@ -214,25 +223,24 @@ func TestPauseAndResume(t *testing.T) {
 			return socialauth.Pause("accept_terms")
 		}
 		if v != "yes" {
-			return socialauth.ErrAuthCanceled
+			return fmt.Errorf("%w: terms declined", socialauth.ErrAuthForbidden)
 		}
 		return nil
 	})
 	p := pipeline.Default().InsertBefore("create_user", socialauth.PipelineStep{Name: "myapp.terms", Step: askTerms})
 	e := newEnv(t, p)
-	ctx := e.ctx(t)
+	svc, ctx := e.svc(t), context.Background()
 
-	_, err := socialauth.DoAuth(ctx, "dev:dora")
+	_, err := svc.Login(ctx, "dev", "dev-dora")
 	var paused *socialauth.PausedError
 	require.ErrorAs(t, err, &paused)
-	require.ErrorIs(t, err, socialauth.ErrPipelinePaused)
 	assert.Equal(t, "accept_terms", paused.Reason)
 	assert.Equal(t, "myapp.terms", paused.Step)
 	assert.Len(t, paused.Token, 43, "256 random bits")
 	users, _ := e.store.UsersByEmail(context.Background(), "dora@example.com")
 	assert.Empty(t, users, "nothing created while paused")
 
-	res, err := socialauth.Resume(ctx, paused.Token, func(s *socialauth.State) error {
+	res, err := svc.Resume(ctx, "dev", paused.Token, func(s *socialauth.State) error {
 		answer.Set(s, "yes")
 		return nil
 	})
@@ -240,24 +248,24 @@ func TestPauseAndResume(t *testing.T) {
 	assert.True(t, res.IsNew)
 	assert.Equal(t, "dora", res.User.Username)
 
-	_, err = socialauth.Resume(ctx, paused.Token, nil)
-	require.ErrorIs(t, err, socialauth.ErrNotFound, "a partial token is single-use")
+	_, err = svc.Resume(ctx, "dev", paused.Token, nil)
+	require.ErrorIs(t, err, socialauth.ErrPartialNotFound, "a partial token is single-use")
 
 	t.Run("expired", func(t *testing.T) {
 		now := time.Now()
 		e.cfg.Now = func() time.Time { return now }
 		e.store.Now = e.cfg.Now
-		ctx := e.ctx(t)
-		_, err := socialauth.DoAuth(ctx, "dev:erin")
+		svc, ctx := e.svc(t), context.Background()
+		_, err := svc.Login(ctx, "dev", "dev-erin")
 		require.ErrorAs(t, err, &paused)
 		now = now.Add(31 * time.Minute)
-		_, err = socialauth.Resume(ctx, paused.Token, nil)
-		require.ErrorIs(t, err, socialauth.ErrNotFound)
+		_, err = svc.Resume(ctx, "dev", paused.Token, nil)
+		require.ErrorIs(t, err, socialauth.ErrPartialNotFound)
 	})
 	t.Run("concurrent resumes: exactly one wins", func(t *testing.T) {
 		e.cfg.Now, e.store.Now = nil, nil
-		ctx := e.ctx(t)
-		_, err := socialauth.DoAuth(ctx, "dev:finn")
+		svc, ctx := e.svc(t), context.Background()
+		_, err := svc.Login(ctx, "dev", "dev-finn")
 		require.ErrorAs(t, err, &paused)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -266,7 +274,7 @@ func TestPauseAndResume(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, err := socialauth.Resume(ctx, paused.Token, func(s *socialauth.State) error { answer.Set(s, "yes"); return nil })
+				_, err := svc.Resume(ctx, "dev", paused.Token, func(s *socialauth.State) error { answer.Set(s, "yes"); return nil })
 				if err == nil {
 					mu.Lock()
 					wins++
@@ -281,19 +289,19 @@ func TestPauseAndResume(t *testing.T) {
 
 func TestConnect(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := e.ctx(t)
-	alice, err := socialauth.DoAuth(ctx, "dev:alice")
+	svc, ctx := e.svc(t), context.Background()
+	alice, err := svc.Login(ctx, "dev", "dev-alice")
 	require.NoError(t, err)
-	bob, err := socialauth.DoAuth(ctx, "dev:bob")
+	bob, err := svc.Login(ctx, "dev", "dev-bob")
 	require.NoError(t, err)
 
-	_, err = socialauth.Connect(ctx, alice.User, "dev:bob")
+	_, err = svc.Connect(ctx, "dev", alice.User, "dev-bob")
 	require.ErrorIs(t, err, socialauth.ErrAlreadyAssociated, "bob's identity is bob's")
-	code, status := socialauth.ErrorCode(err)
+	code, status := socialhttp.ErrorCode(err)
 	assert.Equal(t, "already_associated", code)
 	assert.Equal(t, http.StatusConflict, status)
 
-	r, err := socialauth.Connect(ctx, alice.User, "dev:alice2")
+	r, err := svc.Connect(ctx, "dev", alice.User, "dev-alice2")
 	require.NoError(t, err)
 	assert.Equal(t, alice.User.ID, r.User.ID)
 	assert.True(t, r.NewAssociation)
@@ -331,9 +339,7 @@ func TestConfigIsCopied(t *testing.T) {
 		return errors.New("mutated after New")
 	})}
 	e.cfg.Backends[0] = nil
-	ctx, err := svc.WithBackend(context.Background(), "dev")
-	require.NoError(t, err)
-	_, err = socialauth.DoAuth(ctx, "dev:alice")
+	_, err = svc.Login(context.Background(), "dev", "dev-alice")
 	require.NoError(t, err)
 }
 
@@ -382,155 +388,63 @@ func readAll(t *testing.T, resp *http.Response) string {
 	return strings.TrimSpace(b.String())
 }
 
-// exchangeServer serves ExchangeHandler behind Handler, minting "tok-<id>".
-func exchangeServer(t testing.TB, e *env, x socialauth.Exchange) *httptest.Server {
-	t.Helper()
-	if x.Mint == nil {
-		x.Mint = func(_ context.Context, r *socialauth.Result) (any, error) {
-			return map[string]any{"token": "tok-" + r.User.ID, "is_new": r.IsNew}, nil
-		}
-	}
-	mux := http.NewServeMux()
-	mux.Handle("POST /api/login/social/{backend}/", socialauth.Handler(e.cfg)(socialauth.ExchangeHandler(x)))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-func TestExchangeHandler(t *testing.T) {
-	e := newEnv(t, nil)
-	srv := exchangeServer(t, e, socialauth.Exchange{MaxBodyBytes: 256})
-	post := func(backend, ctype, body string) (int, string) {
-		req, err := http.NewRequest("POST", srv.URL+"/api/login/social/"+backend+"/", strings.NewReader(body))
-		require.NoError(t, err)
-		if ctype != "" {
-			req.Header.Set("Content-Type", ctype)
-		}
-		resp, err := srv.Client().Do(req)
-		require.NoError(t, err)
-		assert.Equal(t, "no-store", resp.Header.Get("Cache-Control"))
-		return resp.StatusCode, readAll(t, resp)
-	}
-	cases := []struct {
-		name, backend, ctype, body string
-		status                     int
-		code                       string
-	}{
-		{"ok", "dev", "application/json", `{"access_token":"dev:alice"}`, 200, ""},
-		{"ok, charset", "dev", "application/json; charset=utf-8", `{"access_token":"dev:alice"}`, 200, ""},
-		{"unknown backend", "nosuch", "application/json", `{"access_token":"dev:alice"}`, 404, "unknown_backend"},
-		{"refused token", "dev", "application/json", `{"access_token":"xyz"}`, 401, "invalid_token"},
-		{"no token", "dev", "application/json", `{}`, 400, "invalid_request"},
-		{"both tokens", "dev", "application/json", `{"access_token":"dev:a","id_token":"x"}`, 400, "invalid_request"},
-		{"unknown field", "dev", "application/json", `{"access_token":"dev:alice","admin":true}`, 400, "invalid_request"},
-		{"trailing data", "dev", "application/json", `{"access_token":"dev:alice"}{}`, 400, "invalid_request"},
-		{"not JSON", "dev", "application/json", `access_token=dev:alice`, 400, "invalid_request"},
-		{"form content type", "dev", "application/x-www-form-urlencoded", `{"access_token":"dev:alice"}`, 400, "invalid_request"},
-		{"array", "dev", "application/json", `[]`, 400, "invalid_request"},
-		{"too big", "dev", "application/json", `{"access_token":"` + strings.Repeat("a", 300) + `"}`, 400, "invalid_request"},
-		{"id_token on a backend without id_token support", "dev", "application/json", `{"id_token":"eyJ.x.y"}`, 401, "invalid_token"},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			status, body := post(tc.backend, tc.ctype, tc.body)
-			assert.Equal(t, tc.status, status, body)
-			if tc.code == "" {
-				assert.Contains(t, body, `"token":"tok-`)
-				return
-			}
-			var out struct {
-				Errors map[string]string `json:"errors"`
-			}
-			require.NoError(t, json.Unmarshal([]byte(body), &out))
-			assert.Equal(t, tc.code, out.Errors["code"])
-			assert.NotEmpty(t, out.Errors["message"])
-			assert.NotContains(t, body, "dev:alice", "never echoes the token")
-			assert.NotContains(t, body, "xyz")
-		})
-	}
-	t.Run("mint failure is an opaque 500", func(t *testing.T) {
-		srv := exchangeServer(t, e, socialauth.Exchange{Mint: func(context.Context, *socialauth.Result) (any, error) {
-			return nil, errors.New("signing key missing at /etc/keys")
-		}})
-		resp, err := srv.Client().Post(srv.URL+"/api/login/social/dev/", "application/json", strings.NewReader(`{"access_token":"dev:alice"}`))
-		require.NoError(t, err)
-		body := readAll(t, resp)
-		assert.Equal(t, 500, resp.StatusCode)
-		assert.NotContains(t, body, "/etc/keys")
-	})
-	t.Run("paused pipeline hands back the resume handle", func(t *testing.T) {
-		p := pipeline.Default().InsertBefore("create_user", socialauth.PipelineStep{Name: "ask", Step: socialauth.StepFunc(func(context.Context, *socialauth.State) error {
-			return socialauth.Pause("need_email")
-		})})
-		srv := exchangeServer(t, newEnv(t, p), socialauth.Exchange{})
-		resp, err := srv.Client().Post(srv.URL+"/api/login/social/dev/", "application/json", strings.NewReader(`{"access_token":"dev:gus"}`))
-		require.NoError(t, err)
-		body := readAll(t, resp)
-		assert.Equal(t, http.StatusAccepted, resp.StatusCode)
-		var out struct {
-			Errors map[string]string `json:"errors"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(body), &out))
-		assert.Equal(t, "need_email", out.Errors["reason"])
-		assert.Len(t, out.Errors["partial_token"], 43)
-	})
-}
-
 // TestLogsHoldNoSecrets: a failed and a successful login through the whole
 // stack leave no token in the log.
 func TestLogsHoldNoSecrets(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := e.ctx(t)
-	_, _ = socialauth.DoAuth(ctx, "dev:alice")
-	_, err := socialauth.DoAuth(ctx, "secret-token-value-123")
+	svc, ctx := e.svc(t), context.Background()
+	_, _ = svc.Login(ctx, "dev", "dev-alice")
+	_, err := svc.Login(ctx, "dev", "secret-token-value-123")
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "secret-token-value-123")
 	e.srv.Close()
-	_, err = socialauth.DoAuth(ctx, "dev:alice")
+	_, err = svc.Login(ctx, "dev", "dev-alice")
 	require.Error(t, err)
 	logs := e.logs.String()
 	assert.Contains(t, logs, "login failed", "failures are logged")
 	assert.NotContains(t, logs, "secret-token-value-123")
-	assert.NotContains(t, logs, "dev:alice")
+	assert.NotContains(t, logs, "dev-alice")
 }
 
-func TestTokenRedactsItself(t *testing.T) {
+// TestRedaction: Token, Association, Partial, State and Result show no
+// secret through slog, fmt (%v, %+v, %#v, %s) or json.Marshal, as values and
+// as pointers.
+func TestRedaction(t *testing.T) {
+	secrets := []string{"at-secret", "rt-secret", "id-secret", "partial-secret", "state-secret", "oauth-secret"}
 	tok := socialauth.Token{AccessToken: "at-secret", RefreshToken: "rt-secret", IDToken: "id-secret", TokenType: "Bearer"}
-	var buf bytes.Buffer
-	st := socialauth.NewState(nil, nil, &socialauth.Profile{UID: "1", Token: tok})
-	slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "token", tok, "profile", socialauth.Profile{UID: "1", Token: tok},
-		"association", &socialauth.Association{ID: "1", ExtraData: map[string]any{"access_token": "at-secret", "refresh_token": "rt-secret"}},
-		"partial", &socialauth.Partial{Token: "id-secret", Data: []byte(`{"at-secret":1}`)}, "state", st)
-	out := buf.String() + fmt.Sprint(tok) + fmt.Sprintf("%+v %#v", tok, tok) + fmt.Sprintf("%v", socialauth.Profile{Token: tok})
-	for _, s := range []string{"at-secret", "rt-secret", "id-secret"} {
-		assert.NotContains(t, out, s)
-	}
-	assert.Contains(t, buf.String(), `"access_token":true`)
-}
+	assoc := socialauth.Association{ID: "7", UserID: "1", Provider: "dev", UID: "u1", ExtraData: map[string]any{
+		"access_token": "at-secret", "refresh_token": "rt-secret", "id_token": "id-secret", "oauth_token_secret": "oauth-secret", "login": "octo"}}
+	partial := socialauth.Partial{Token: "partial-secret", Backend: "dev", Step: 3, Data: []byte(`{"state-secret":1}`)}
+	e := newEnv(t, nil)
+	svc := e.svc(t)
+	st, err := svc.NewState("dev", &socialauth.Profile{UID: "u1", Token: tok, Raw: []byte(`{"x":"state-secret"}`)})
+	require.NoError(t, err)
+	socialauth.NewKey[string]("host.secret").Set(st, "state-secret")
+	st.Association = &assoc
+	res := socialauth.Result{User: &socialauth.User{ID: "1"}, Association: &assoc, State: st}
 
-func TestErrorCodes(t *testing.T) {
-	cases := []struct {
-		err    error
-		code   string
-		status int
-	}{
-		{socialauth.ErrInvalidToken, "invalid_token", 401},
-		{socialauth.ErrProviderUnavailable, "provider_unavailable", 502},
-		{socialauth.ErrMissingParameter, "invalid_request", 400},
-		{socialauth.ErrAuthForbidden, "forbidden", 403},
-		{socialauth.ErrAuthCanceled, "canceled", 400},
-		{socialauth.ErrAlreadyAssociated, "already_associated", 409},
-		{socialauth.ErrUnknownBackend, "unknown_backend", 404},
-		{&socialauth.Error{Backend: "x", Step: "y", Err: fmt.Errorf("wrapped: %w", socialauth.ErrStateMismatch)}, "state_mismatch", 400},
-		{errors.New("database is locked"), "internal_error", 500},
+	values := map[string]any{"token": tok, "association": assoc, "partial": partial, "state": *st, "result": res}
+	for name, v := range values {
+		ptr := reflect.New(reflect.TypeOf(v))
+		ptr.Elem().Set(reflect.ValueOf(v))
+		for form, x := range map[string]any{"value": v, "pointer": ptr.Interface()} {
+			t.Run(name+"/"+form, func(t *testing.T) {
+				var buf bytes.Buffer
+				slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", x)
+				slog.New(slog.NewTextHandler(&buf, nil)).Info("x", "v", x)
+				j, err := json.Marshal(x)
+				require.NoError(t, err)
+				out := buf.String() + string(j) + fmt.Sprintf("%v %+v %#v %s", x, x, x, x)
+				for _, s := range secrets {
+					assert.NotContains(t, out, s)
+				}
+			})
+		}
 	}
-	for _, tc := range cases {
-		code, status := socialauth.ErrorCode(tc.err)
-		assert.Equal(t, tc.code, code, "%v", tc.err)
-		assert.Equal(t, tc.status, status, "%v", tc.err)
-	}
-	e := &socialauth.Error{Backend: "github", Step: "social_uid", Err: socialauth.ErrAuthFailed}
-	assert.Equal(t, "socialauth: backend github: step social_uid: authentication failed", e.Error())
+	j, _ := json.Marshal(tok)
+	assert.JSONEq(t, `{"access_token":true,"refresh_token":true,"id_token":true,"token_type":"Bearer"}`, string(j))
+	j, _ = json.Marshal(assoc)
+	assert.Contains(t, string(j), `"login":"octo"`, "what is not a secret stays")
 }
 
 func TestPipelineEditing(t *testing.T) {
@@ -552,33 +466,103 @@ func TestIDTokenNonceIsSpent(t *testing.T) {
 	svc, err := socialauth.New(socialauth.Config{Backends: []socialauth.Backend{backends.GoogleOAuth2(google)}, Storage: memory.New(),
 		Pipeline: pipeline.Default(), HTTPClient: fake.Client(), Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
-	ctx, err := svc.WithBackend(context.Background(), "google-oauth2")
-	require.NoError(t, err)
+	ctx := context.Background()
 	ada := backendtest.Identity{UID: "1101", Email: "ada@gmail.com", EmailVerified: true}
 	tok := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Nonce: "nonce-1"})
 
-	_, err = socialauth.DoAuthIDToken(ctx, tok, "nonce-1")
+	_, err = svc.LoginIDToken(ctx, "google-oauth2", tok, "nonce-1")
 	require.NoError(t, err)
-	_, err = socialauth.DoAuthIDToken(ctx, tok, "nonce-1")
+	_, err = svc.LoginIDToken(ctx, "google-oauth2", tok, "nonce-1")
 	require.ErrorIs(t, err, socialauth.ErrInvalidToken)
 	assert.NotContains(t, err.Error(), "nonce-1")
 	assert.NotContains(t, err.Error(), tok)
 
 	other := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Nonce: "nonce-2"})
-	_, err = socialauth.DoAuthIDToken(ctx, other, "nonce-2")
+	_, err = svc.LoginIDToken(ctx, "google-oauth2", other, "nonce-2")
 	require.NoError(t, err, "a fresh sign-in is fine")
 }
 
 func TestWithDetails(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := e.ctx(t)
-	r, err := socialauth.DoAuth(socialauth.WithDetails(ctx, socialauth.Details{FirstName: "Alicia", Email: "alice@example.com", EmailVerified: true}), "dev:alice")
+	svc, ctx := e.svc(t), context.Background()
+	r, err := svc.Login(socialauth.WithDetails(ctx, socialauth.Details{FirstName: "Alicia", Email: "alice@example.com", EmailVerified: true}), "dev", "dev-alice")
 	require.NoError(t, err)
 	assert.Equal(t, "Alicia", r.User.FirstName, "the client's name wins")
 	assert.True(t, r.User.EmailVerified, "the same email as the provider's: the provider's verification stands")
 
-	r, err = socialauth.DoAuth(socialauth.WithDetails(ctx, socialauth.Details{Email: "boss@example.com", EmailVerified: true}), "dev:carol")
+	r, err = svc.Login(socialauth.WithDetails(ctx, socialauth.Details{Email: "boss@example.com", EmailVerified: true}), "dev", "dev-carol")
 	require.NoError(t, err)
 	assert.Equal(t, "boss@example.com", r.User.Email)
 	assert.False(t, r.User.EmailVerified, "the client's own email is never verified")
+}
+
+// The middleware works wherever a router places it: before routing (the
+// name is read when the handler calls DoAuth) and on a request copy whose
+// context carries the router's values (gorilla/mux does that).
+func TestMiddlewareBeforeRouting(t *testing.T) {
+	e := newEnv(t, nil)
+	login := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res, err := socialauth.DoAuth(r.Context(), "dev-alice")
+		if err != nil {
+			code, status := socialhttp.ErrorCode(err)
+			http.Error(w, code, status)
+			return
+		}
+		_, _ = w.Write([]byte(res.User.Username))
+	})
+	t.Run("around a ServeMux", func(t *testing.T) {
+		mux := http.NewServeMux()
+		mux.Handle("POST /login/{backend}/", login)
+		h := socialauth.Handler(e.cfg)(mux)
+		for path, want := range map[string]int{"/login/dev/": 200, "/login/nosuch/": 404} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", path, nil))
+			assert.Equal(t, want, rec.Code, path)
+		}
+	})
+	t.Run("a router that hands on a copy with its values", func(t *testing.T) {
+		type paramKey struct{}
+		cfg := e.cfg
+		cfg.BackendName = func(r *http.Request) string { s, _ := r.Context().Value(paramKey{}).(string); return s }
+		router := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			name, _ := strings.CutPrefix(r.URL.Path, "/login/")
+			login.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), paramKey{}, strings.Trim(name, "/"))))
+		})
+		h := socialauth.Handler(cfg)(router)
+		for path, want := range map[string]int{"/login/dev/": 200, "/login/nosuch/": 404} {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest("POST", path, nil))
+			assert.Equal(t, want, rec.Code, path)
+			if want == 200 {
+				assert.Equal(t, "alice", rec.Body.String())
+			}
+		}
+	})
+}
+
+// An id_token logs in once, whatever the entry point, the backend and
+// whether or not a nonce is sent.
+func TestIDTokenLogsInOnce(t *testing.T) {
+	fake := backendtest.New(t)
+	google := backends.Settings{Key: "web.apps.googleusercontent.com"}
+	svc, err := socialauth.New(socialauth.Config{
+		Backends: []socialauth.Backend{backends.GoogleOAuth2(google), backends.GoogleOpenIDConnect(google)},
+		Storage:  memory.New(), Pipeline: pipeline.Default(), HTTPClient: fake.Client(), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	ctx := context.Background()
+	ada := backendtest.Identity{UID: "1101", Email: "ada@gmail.com", EmailVerified: true}
+
+	tok := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{})
+	_, err = svc.LoginIDToken(ctx, "google-oauth2", tok, "")
+	require.NoError(t, err)
+	for _, backend := range []string{"google-oauth2", "google-openidconnect"} {
+		_, err = svc.LoginIDToken(ctx, backend, tok, "")
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken, "a replay through %s", backend)
+		assert.NotContains(t, err.Error(), tok)
+	}
+	withNonce := fake.IDToken("google-oauth2", google, ada, backendtest.IDTokenOptions{Nonce: "n-1"})
+	_, err = svc.LoginIDToken(ctx, "google-openidconnect", withNonce, "n-1")
+	require.NoError(t, err)
+	_, err = svc.LoginIDToken(ctx, "google-oauth2", withNonce, "")
+	require.ErrorIs(t, err, socialauth.ErrInvalidToken, "the nonce left out of the replay")
 }

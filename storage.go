@@ -3,8 +3,10 @@ package socialauth
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -29,8 +31,9 @@ type User struct {
 	UpdatedAt time.Time `json:"updated_at,omitzero"`
 }
 
-// Association links a provider identity (Provider + UID) to a user: PSA's
-// UserSocialAuth.
+// Association links a provider identity (Provider + UID) to a user (Python
+// Social Auth's UserSocialAuth). Printed, logged or marshalled to JSON it
+// shows no token or secret from ExtraData.
 type Association struct {
 	// ID is opaque and assigned by the store on create.
 	ID       string `json:"id"`
@@ -133,7 +136,8 @@ type LoginStore interface {
 	CreateUserWithAssociation(ctx context.Context, u *User, a *Association, opts CreateOptions) (*User, *Association, error)
 }
 
-// Partial is a paused pipeline: PSA's Partial record.
+// Partial is a paused login: the saved State and the step to run again.
+// Printed, logged or marshalled to JSON it shows neither Token nor Data.
 type Partial struct {
 	// Token is the random handle the client resumes with (unguessable).
 	Token   string          `json:"token"`
@@ -173,19 +177,71 @@ type Storage interface {
 	NonceStore
 }
 
-// LogValue implements [slog.LogValuer]: ids and the names of the extra-data
-// keys, never their values (they hold provider tokens).
-func (a *Association) LogValue() slog.Value {
+// secretKey reports whether an extra-data key holds a secret: a token
+// ("access_token", "refresh_token", "id_token", "oauth_token") or a secret
+// ("oauth_token_secret").
+func secretKey(k string) bool {
+	return strings.HasSuffix(k, "token") || strings.Contains(k, "secret")
+}
+
+func (a Association) extraDataKeys() []string {
 	keys := make([]string, 0, len(a.ExtraData))
 	for k := range a.ExtraData {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	return keys
+}
+
+// LogValue implements [slog.LogValuer]: ids and the names of the extra-data
+// keys, never their values (they hold provider tokens).
+func (a Association) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("id", a.ID), slog.String("user_id", a.UserID),
-		slog.String("provider", a.Provider), slog.String("uid", a.UID), slog.Any("extra_data_keys", keys))
+		slog.String("provider", a.Provider), slog.String("uid", a.UID), slog.Any("extra_data_keys", a.extraDataKeys()))
+}
+
+// String describes the association without its extra-data values, for %v.
+func (a Association) String() string {
+	return fmt.Sprintf("socialauth.Association{ID:%q UserID:%q Provider:%q UID:%q ExtraData:%v}", a.ID, a.UserID, a.Provider, a.UID, a.extraDataKeys())
+}
+
+// GoString is String, for %#v.
+func (a Association) GoString() string { return a.String() }
+
+// MarshalJSON writes the association with every token and secret in
+// ExtraData replaced by "REDACTED". Stores keep ExtraData by marshalling the
+// map itself, not the Association.
+func (a Association) MarshalJSON() ([]byte, error) {
+	extra := make(map[string]any, len(a.ExtraData))
+	for k, v := range a.ExtraData {
+		if secretKey(k) {
+			v = "REDACTED"
+		}
+		extra[k] = v
+	}
+	r := associationRecord(a)
+	r.ExtraData = extra
+	return json.Marshal(r)
 }
 
 // LogValue implements [slog.LogValuer]: never the token or the saved state.
-func (p *Partial) LogValue() slog.Value {
+func (p Partial) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("backend", p.Backend), slog.Int("step", p.Step), slog.Time("expires", p.Expires))
+}
+
+// String describes the partial without its token or saved state, for %v.
+func (p Partial) String() string {
+	return fmt.Sprintf("socialauth.Partial{Backend:%q Step:%d Expires:%s}", p.Backend, p.Step, p.Expires.Format(time.RFC3339))
+}
+
+// GoString is String, for %#v.
+func (p Partial) GoString() string { return p.String() }
+
+// MarshalJSON writes the partial without its token or saved state.
+func (p Partial) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Backend string    `json:"backend"`
+		Step    int       `json:"next_step"`
+		Expires time.Time `json:"expires"`
+	}{p.Backend, p.Step, p.Expires})
 }

@@ -145,7 +145,7 @@ func (o *OAuth2) Provider() Provider {
 // succeeds only if both do and agree on the user.
 func (o *OAuth2) Authenticate(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 	if token == "" {
-		return nil, fmt.Errorf("%w: access token", socialauth.ErrMissingParameter)
+		return nil, fmt.Errorf("%w: access token", socialauth.ErrInvalidRequest)
 	}
 	var (
 		p    *socialauth.Profile

@@ -394,7 +394,7 @@ func (o *OIDC) AuthenticateIDToken(ctx context.Context, client *http.Client, idT
 func (o *OIDC) AuthenticateTokens(ctx context.Context, client *http.Client, t socialauth.Token, nonce string) (*socialauth.Profile, error) {
 	switch {
 	case t.IDToken == "" && t.AccessToken == "":
-		return nil, fmt.Errorf("%w: access token or id_token", socialauth.ErrMissingParameter)
+		return nil, fmt.Errorf("%w: access token or id_token", socialauth.ErrInvalidRequest)
 	case t.IDToken == "":
 		return o.Authenticate(ctx, client, t.AccessToken)
 	}

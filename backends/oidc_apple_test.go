@@ -24,6 +24,7 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/backends/backendtest"
 	"github.com/go-socialauth/socialauth/pipeline"
+	"github.com/go-socialauth/socialauth/socialhttp"
 	"github.com/go-socialauth/socialauth/storage/memory"
 )
 
@@ -144,10 +145,10 @@ func TestAppleClientSecret(t *testing.T) {
 func TestAppleFirstLoginName(t *testing.T) {
 	fake := backendtest.New(t)
 	mux := http.NewServeMux()
-	mux.Handle("POST /login/{backend}/", socialauth.Handler(socialauth.Config{
+	mux.Handle("/login/{backend}/", socialauth.Handler(socialauth.Config{
 		Backends: []socialauth.Backend{backends.AppleID(appleSettings)}, Storage: memory.New(), HTTPClient: fake.Client(),
 		Pipeline: pipeline.Default(),
-	})(socialauth.ExchangeHandler(socialauth.Exchange{Mint: func(_ context.Context, r *socialauth.Result) (any, error) {
+	})(socialhttp.Exchange(socialhttp.Options{Mint: func(_ context.Context, r *socialauth.Result) (any, error) {
 		return map[string]any{"first": r.User.FirstName, "last": r.User.LastName, "email": r.User.Email, "new": r.IsNew}, nil
 	}})))
 	apple := backendtest.Identity{UID: "001234.abcdef", Email: "ada@privaterelay.appleid.com", EmailVerified: true}

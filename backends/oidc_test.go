@@ -155,7 +155,7 @@ func TestOIDCTokens(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, ada.UID, p.UID)
 		_, err = f.b.AuthenticateTokens(ctx, f.fake.Client(), socialauth.Token{}, "")
-		require.ErrorIs(t, err, socialauth.ErrMissingParameter)
+		require.ErrorIs(t, err, socialauth.ErrInvalidRequest)
 	})
 }
 

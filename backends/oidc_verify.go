@@ -44,7 +44,7 @@ func invalid(reason string) error {
 // templates) are done here.
 func (o *OIDC) verify(ctx context.Context, client *http.Client, raw, nonce string) (*verified, error) {
 	if raw == "" {
-		return nil, fmt.Errorf("%w: id_token", socialauth.ErrMissingParameter)
+		return nil, fmt.Errorf("%w: id_token", socialauth.ErrInvalidRequest)
 	}
 	if len(raw) > maxJWT {
 		return nil, invalid("is larger than any id_token")

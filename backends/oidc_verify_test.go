@@ -122,7 +122,7 @@ func TestIDTokenValidation(t *testing.T) {
 	}
 	t.Run("empty", func(t *testing.T) {
 		_, err := verifyIDToken(t, f.b, f.fake.Client(), "", "")
-		require.ErrorIs(t, err, socialauth.ErrMissingParameter)
+		require.ErrorIs(t, err, socialauth.ErrInvalidRequest)
 	})
 	t.Run("malformed tokens cost no fetch", func(t *testing.T) {
 		before := f.issuer.JWKSFetches() + f.issuer.DiscoveryFetches()

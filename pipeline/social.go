@@ -184,7 +184,7 @@ func linkable(users []*socialauth.User) (*socialauth.User, error) {
 			continue
 		}
 		if found != nil {
-			return nil, socialauth.ErrMultipleUsers
+			return nil, fmt.Errorf("%w: several users share this verified email", socialauth.ErrAuthForbidden)
 		}
 		found = u
 	}

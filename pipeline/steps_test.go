@@ -49,7 +49,15 @@ func profile(uid string, d socialauth.Details) *socialauth.Profile {
 }
 
 func newState(st socialauth.Storage, p *socialauth.Profile) *socialauth.State {
-	return socialauth.NewState(backend, st, p)
+	svc, err := socialauth.New(socialauth.Config{Backends: []socialauth.Backend{backend}, Storage: st, Pipeline: pipeline.Default()})
+	if err != nil {
+		panic(err)
+	}
+	s, err := svc.NewState(backend.Name(), p)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }
 
 func run(t *testing.T, s *socialauth.State, steps ...socialauth.PipelineStep) error {
@@ -263,7 +271,8 @@ func TestAssociateByEmail(t *testing.T) {
 	assert.Nil(t, s.User)
 
 	_, err = step("dup@example.com", true)
-	require.ErrorIs(t, err, socialauth.ErrMultipleUsers)
+	require.ErrorIs(t, err, socialauth.ErrAuthForbidden)
+	require.ErrorContains(t, err, "several users")
 
 	s, err = step("nobody@example.com", true)
 	require.NoError(t, err)

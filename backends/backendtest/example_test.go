@@ -14,6 +14,7 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/backends/backendtest"
 	"github.com/go-socialauth/socialauth/pipeline"
+	"github.com/go-socialauth/socialauth/socialhttp"
 	"github.com/go-socialauth/socialauth/storage/memory"
 )
 
@@ -27,13 +28,13 @@ func Example_idTokenExchange() {
 	google := backends.Settings{Key: "web-client-id.apps.googleusercontent.com"}
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /api/login/social/{backend}/", socialauth.Handler(socialauth.Config{
+	mux.Handle("/api/login/social/{backend}/", socialauth.Handler(socialauth.Config{
 		Backends:   []socialauth.Backend{backends.GoogleOAuth2(google)},
 		Storage:    memory.New(),
 		Pipeline:   pipeline.Default(),
 		HTTPClient: fake.Client(),
 		Logger:     slog.New(slog.DiscardHandler),
-	})(socialauth.ExchangeHandler(socialauth.Exchange{
+	})(socialhttp.Exchange(socialhttp.Options{
 		Mint: func(_ context.Context, res *socialauth.Result) (any, error) {
 			return map[string]any{"user": res.User.Username, "new": res.IsNew}, nil
 		},

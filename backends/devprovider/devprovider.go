@@ -1,7 +1,7 @@
 // Package devprovider is a local development identity provider, for development
 // and tests only (never in production): a real HTTP
 // server on loopback whose userinfo endpoint accepts the access token
-// "dev:<name>" as the verified identity <name> (email <name>@example.com)
+// "dev-<name>" as the verified identity <name> (email <name>@example.com)
 // and refuses every other token. The exchange example and the tests use it
 // so that they run with no provider account and no network.
 package devprovider
@@ -24,12 +24,12 @@ func Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /userinfo", func(w http.ResponseWriter, r *http.Request) {
 		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		name, isDev := strings.CutPrefix(tok, "dev:")
+		name, isDev := strings.CutPrefix(tok, "dev-")
 		w.Header().Set("Content-Type", "application/json")
 		if !ok || !isDev || !validName.MatchString(name) {
 			w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
 			w.WriteHeader(http.StatusUnauthorized)
-			_, _ = w.Write([]byte(`{"error":"invalid_token","error_description":"tokens look like dev:<name>"}`))
+			_, _ = w.Write([]byte(`{"error":"invalid_token","error_description":"tokens look like dev-<name>"}`))
 			return
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{
@@ -65,6 +65,6 @@ func Backend(baseURL string) *backends.OAuth2 {
 				FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName,
 			}, nil
 		},
-		Doc: backends.Doc{TokenCheck: "the local development provider only knows its own dev:<name> tokens", UID: "sub", EmailVerified: "email_verified"},
+		Doc: backends.Doc{TokenCheck: "the local development provider only knows its own dev-<name> tokens", UID: "sub", EmailVerified: "email_verified"},
 	})
 }

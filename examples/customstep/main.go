@@ -27,6 +27,7 @@ import (
 	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
+	"github.com/go-socialauth/socialauth/socialhttp"
 	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
 )
 
@@ -59,7 +60,7 @@ func hostPipeline(invited ...string) socialauth.Pipeline {
 		case !answered:
 			return socialauth.Pause("accept_terms")
 		case !accepted:
-			return socialauth.ErrAuthCanceled
+			return fmt.Errorf("%w: the terms were declined", socialauth.ErrAuthForbidden)
 		}
 		return nil
 	})
@@ -117,13 +118,10 @@ func run(out io.Writer, store socialauth.Storage) error {
 	if err != nil {
 		return err
 	}
-	ctx, err := svc.WithBackend(context.Background(), "dev")
-	if err != nil {
-		return err
-	}
+	ctx := context.Background()
 
 	// 1. A first login pauses for the terms.
-	_, err = socialauth.DoAuth(ctx, "dev:ada")
+	_, err = svc.Login(ctx, "dev", "dev-ada")
 	var paused *socialauth.PausedError
 	if !errors.As(err, &paused) {
 		return fmt.Errorf("expected a pause, got %v", err)
@@ -131,7 +129,7 @@ func run(out io.Writer, store socialauth.Storage) error {
 	fmt.Fprintf(out, "first login of ada paused at %s: %s\n", paused.Step, paused.Reason)
 
 	// 2. The client accepts; the login resumes where it paused.
-	res, err := socialauth.Resume(ctx, paused.Token, func(s *socialauth.State) error {
+	res, err := svc.Resume(ctx, "dev", paused.Token, func(s *socialauth.State) error {
 		terms.Set(s, true)
 		return nil
 	})
@@ -142,7 +140,7 @@ func run(out io.Writer, store socialauth.Storage) error {
 	fmt.Fprintf(out, "resumed: user %s created=%v plan=%s\n", res.User.Username, res.IsNew, p)
 
 	// 3. Returning: no pause, no new user.
-	res, err = socialauth.DoAuth(ctx, "dev:ada")
+	res, err = svc.Login(ctx, "dev", "dev-ada")
 	if err != nil {
 		return err
 	}
@@ -156,9 +154,8 @@ func run(out io.Writer, store socialauth.Storage) error {
 	if err != nil {
 		return err
 	}
-	ctx2, _ := svc2.WithBackend(context.Background(), "dev")
-	_, err = socialauth.DoAuth(ctx2, "dev:mallory")
-	code, status := socialauth.ErrorCode(err)
+	_, err = svc2.Login(ctx, "dev", "dev-mallory")
+	code, status := socialhttp.ErrorCode(err)
 	fmt.Fprintf(out, "mallory refused: not invited=%v, client sees %s (%d)\n", errors.Is(err, errNotInvited), code, status)
 	return nil
 }

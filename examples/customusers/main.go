@@ -195,13 +195,9 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	if err != nil {
 		return err
 	}
-	ctx, err = svc.WithBackend(ctx, "dev")
-	if err != nil {
-		return err
-	}
 	fmt.Fprintf(w, "database: %s\n", path)
 	for i := 1; i <= 2; i++ {
-		res, err := socialauth.DoAuth(ctx, "dev-token")
+		res, err := svc.Login(ctx, "dev", "dev-token")
 		if err != nil {
 			return err
 		}

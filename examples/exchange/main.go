@@ -8,7 +8,7 @@
 //
 // It needs no provider account: it runs a local development provider on
 // loopback, registered as backend "dev", which accepts any access token
-// "dev:<name>" as the verified identity <name>. Real providers are enabled
+// "dev-<name>" as the verified identity <name>. Real providers are enabled
 // by their settings: SOCIAL_AUTH_GOOGLE_OAUTH2_KEY, SOCIAL_AUTH_GITHUB_KEY
 // and _SECRET, and so on.
 //
@@ -44,6 +44,7 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
+	"github.com/go-socialauth/socialauth/socialhttp"
 	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
 )
 
@@ -98,7 +99,7 @@ func run(ctx context.Context, addr, dbPath string, env func(string) (string, boo
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "exchange: listening on %s (backends: %s)\n", base, strings.Join(app.backends, ", "))
 	fmt.Fprintf(out, "users: %s\n", where)
-	fmt.Fprintf(out, "try:\n  curl -s -X POST %s/api/login/social/dev/ -H 'Content-Type: application/json' -d '{\"access_token\":\"dev:alice\"}'\n", base)
+	fmt.Fprintf(out, "try:\n  curl -s -X POST %s/api/login/social/dev/ -H 'Content-Type: application/json' -d '{\"access_token\":\"dev-alice\"}'\n", base)
 	fmt.Fprintf(out, "then:\n  curl -s %s/api/me -H 'Authorization: Token <the token from above>'\n", base)
 
 	errc := make(chan error, 1)
@@ -158,7 +159,7 @@ func newApp(c appConfig) (*app, error) {
 		HTTPClient: c.client,
 		Logger:     slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	})
-	login := socialauth.ExchangeHandler(socialauth.Exchange{
+	login := socialhttp.Exchange(socialhttp.Options{
 		Mint: func(_ context.Context, res *socialauth.Result) (any, error) {
 			return map[string]any{"token": a.tokens.mint(res.User.ID), "is_new": res.IsNew}, nil
 		},
@@ -172,7 +173,7 @@ func newApp(c appConfig) (*app, error) {
 		},
 	})
 	mux := http.NewServeMux()
-	mux.Handle("POST /api/login/social/{backend}/", social(login))
+	mux.Handle("/api/login/social/{backend}/", social(login))
 	mux.HandleFunc("GET /api/me", a.me)
 	a.Handler = mux
 	return a, nil
@@ -193,7 +194,7 @@ func (a *app) me(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, socialauth.ErrNotFound) {
 			status = http.StatusUnauthorized
 		}
-		socialauth.WriteError(w, err, status)
+		socialhttp.WriteError(w, err, status)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{

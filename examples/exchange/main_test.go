@@ -65,7 +65,7 @@ func newTestApp(t *testing.T) client {
 
 func TestExchangeAndMe(t *testing.T) {
 	c := newTestApp(t)
-	status, out := c.do("POST", "/api/login/social/dev/", "", `{"access_token":"dev:alice"}`)
+	status, out := c.do("POST", "/api/login/social/dev/", "", `{"access_token":"dev-alice"}`)
 	require.Equal(t, http.StatusOK, status, out)
 	token, _ := out["token"].(string)
 	require.NotEmpty(t, token)
@@ -76,7 +76,7 @@ func TestExchangeAndMe(t *testing.T) {
 	assert.Equal(t, "alice", me["username"])
 	assert.Equal(t, "alice@example.com", me["email"])
 
-	status, again := c.do("POST", "/api/login/social/dev/", "", `{"access_token":"dev:alice"}`)
+	status, again := c.do("POST", "/api/login/social/dev/", "", `{"access_token":"dev-alice"}`)
 	require.Equal(t, http.StatusOK, status)
 	assert.Equal(t, false, again["is_new"])
 	status, me2 := c.do("GET", "/api/me", "Token "+again["token"].(string), "")
@@ -91,7 +91,7 @@ func TestExchangeErrors(t *testing.T) {
 		status           int
 		code             string
 	}{
-		{"unknown backend", "/api/login/social/myspace/", `{"access_token":"dev:alice"}`, 404, "unknown_backend"},
+		{"unknown backend", "/api/login/social/myspace/", `{"access_token":"dev-alice"}`, 404, "unknown_backend"},
 		{"refused token", "/api/login/social/dev/", `{"access_token":"alice"}`, 400, "invalid_token"},
 		{"missing token", "/api/login/social/dev/", `{}`, 400, "invalid_request"},
 		{"malformed body", "/api/login/social/dev/", `{"access_token":`, 400, "invalid_request"},
@@ -212,7 +212,7 @@ func TestRunWithPostgreSQL(t *testing.T) {
 	assert.Contains(t, printed.String(), "users: PostgreSQL")
 	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(printed.String())
 	require.NotEmpty(t, base)
-	resp, err := http.Post(base+"/api/login/social/dev/", "application/json", strings.NewReader(`{"access_token":"dev:pg-user"}`))
+	resp, err := http.Post(base+"/api/login/social/dev/", "application/json", strings.NewReader(`{"access_token":"dev-pg-user"}`))
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)

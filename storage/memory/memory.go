@@ -222,7 +222,7 @@ func (s *Store) CreateAssociation(_ context.Context, a *socialauth.Association) 
 
 func (s *Store) checkAssocLocked(a *socialauth.Association) error {
 	if a.Provider == "" || a.UID == "" {
-		return fmt.Errorf("association needs a provider and a uid: %w", socialauth.ErrMissingParameter)
+		return fmt.Errorf("association needs a provider and a uid: %w", socialauth.ErrInvalidRequest)
 	}
 	if _, dup := s.assocByUID[assocKey{a.Provider, a.UID}]; dup {
 		return fmt.Errorf("association: %w", socialauth.ErrAlreadyExists)
@@ -288,7 +288,7 @@ func (s *Store) DeleteAssociation(_ context.Context, id string) error {
 // SavePartial implements socialauth.PartialStore.
 func (s *Store) SavePartial(_ context.Context, p *socialauth.Partial) error {
 	if p.Token == "" {
-		return fmt.Errorf("partial token: %w", socialauth.ErrMissingParameter)
+		return fmt.Errorf("partial token: %w", socialauth.ErrInvalidRequest)
 	}
 	c := *p
 	c.Data = slices.Clone(p.Data)

@@ -98,7 +98,7 @@ func (s *Store) CreateAssociation(ctx context.Context, a *socialauth.Association
 
 func checkAssoc(a *socialauth.Association) error {
 	if a.Provider == "" || a.UID == "" {
-		return fmt.Errorf("sqlstore: association needs a provider and a uid: %w", socialauth.ErrMissingParameter)
+		return fmt.Errorf("sqlstore: association needs a provider and a uid: %w", socialauth.ErrInvalidRequest)
 	}
 	return nil
 }

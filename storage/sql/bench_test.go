@@ -46,17 +46,13 @@ func benchBackend() socialauth.Backend {
 	})
 }
 
-func benchService(b *testing.B, st socialauth.Storage) context.Context {
+func benchService(b *testing.B, st socialauth.Storage) func(ctx context.Context, token string) (*socialauth.Result, error) {
 	b.Helper()
 	svc, err := socialauth.New(socialauth.Config{Backends: []socialauth.Backend{benchBackend()}, Storage: st, Pipeline: pipeline.Default()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx, err := svc.WithBackend(context.Background(), "dev")
-	if err != nil {
-		b.Fatal(err)
-	}
-	return ctx
+	return func(ctx context.Context, token string) (*socialauth.Result, error) { return svc.Login(ctx, "dev", token) }
 }
 
 // benchSpreads are how many distinct users the returning logins cycle
@@ -199,10 +195,10 @@ func BenchmarkReturningLogin(b *testing.B) {
 			for _, spread := range benchSpreads {
 				b.Run(fmt.Sprintf("%s/users=%d/spread=%d", d.name, n, spread), func(b *testing.B) {
 					s := d.seeded(b, n)
-					ctx := benchService(b, s)
+					login, ctx := benchService(b, s), context.Background()
 					tokens := benchTokens(n, spread)
 					for _, tok := range tokens[:min(8, len(tokens))] { // the seed is what a login writes: no update, not new
-						res, err := socialauth.DoAuth(ctx, tok)
+						res, err := login(ctx, tok)
 						if err != nil || res.IsNew {
 							b.Fatalf("warm-up login %s: new=%v err=%v", tok, res != nil && res.IsNew, err)
 						}
@@ -210,7 +206,7 @@ func BenchmarkReturningLogin(b *testing.B) {
 					b.ReportAllocs()
 					i := 0
 					for b.Loop() {
-						if _, err := socialauth.DoAuth(ctx, tokens[i%len(tokens)]); err != nil {
+						if _, err := login(ctx, tokens[i%len(tokens)]); err != nil {
 							b.Fatal(err)
 						}
 						i++
@@ -292,11 +288,11 @@ func BenchmarkFirstLogin(b *testing.B) {
 		}},
 	} {
 		b.Run(d.name, func(b *testing.B) {
-			ctx := benchService(b, d.open(b))
+			login, ctx := benchService(b, d.open(b)), context.Background()
 			var next atomic.Int64
 			b.ReportAllocs()
 			for b.Loop() {
-				res, err := socialauth.DoAuth(ctx, "tok-"+strconv.FormatInt(next.Add(1), 10))
+				res, err := login(ctx, "tok-"+strconv.FormatInt(next.Add(1), 10))
 				if err != nil || !res.IsNew {
 					b.Fatalf("first login: %v", err)
 				}
@@ -330,8 +326,7 @@ func TestBenchSeedMatchesLogin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ctx, _ := svc.WithBackend(context.Background(), "dev")
-			res, err := socialauth.DoAuth(ctx, "tok-17")
+			res, err := svc.Login(context.Background(), "dev", "tok-17")
 			if err != nil || res.IsNew || res.User.Username != "user17" {
 				t.Fatalf("login as seeded user 17: %+v, %v", res, err)
 			}

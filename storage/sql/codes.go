@@ -28,10 +28,10 @@ type Code struct {
 const codeBytes = 16
 
 // MakeCode stores a fresh random code for email that can be verified until
-// expires, and returns it. An empty email wraps ErrMissingParameter.
+// expires, and returns it. An empty email wraps ErrInvalidRequest.
 func (s *Store) MakeCode(ctx context.Context, email string, expires time.Time) (*Code, error) {
 	if email == "" {
-		return nil, fmt.Errorf("sqlstore: code email: %w", socialauth.ErrMissingParameter)
+		return nil, fmt.Errorf("sqlstore: code email: %w", socialauth.ErrInvalidRequest)
 	}
 	b := make([]byte, codeBytes)
 	if _, err := rand.Read(b); err != nil {

@@ -18,7 +18,7 @@ const sweepEvery = 256
 // SavePartial implements socialauth.PartialStore.
 func (s *Store) SavePartial(ctx context.Context, p *socialauth.Partial) error {
 	if p.Token == "" {
-		return fmt.Errorf("sqlstore: partial token: %w", socialauth.ErrMissingParameter)
+		return fmt.Errorf("sqlstore: partial token: %w", socialauth.ErrInvalidRequest)
 	}
 	data := []byte(p.Data)
 	if data == nil {

@@ -213,7 +213,7 @@ func TestCodes(t *testing.T) {
 			s := d.open(t, Options{Now: clock.Now})
 
 			_, err := s.MakeCode(ctx, "", clock.Now().Add(time.Hour))
-			assert.ErrorIs(t, err, socialauth.ErrMissingParameter)
+			assert.ErrorIs(t, err, socialauth.ErrInvalidRequest)
 			c, err := s.MakeCode(ctx, "Pat@Example.com", clock.Now().Add(time.Hour))
 			require.NoError(t, err)
 			assert.Len(t, c.Code, 32)

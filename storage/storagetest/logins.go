@@ -107,11 +107,7 @@ func NewService(tb testing.TB, provider *FakeProvider, st socialauth.Storage, p 
 
 // Login runs DoAuth for token through the backend called backend.
 func Login(ctx context.Context, svc *socialauth.Service, backend, token string) (*socialauth.Result, error) {
-	ctx, err := svc.WithBackend(ctx, backend)
-	if err != nil {
-		return nil, err
-	}
-	return socialauth.DoAuth(ctx, token)
+	return svc.Login(ctx, backend, token)
 }
 
 // Census counts what a store holds, read from its own tables (a SQL
