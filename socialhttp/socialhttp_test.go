@@ -163,7 +163,7 @@ func TestExchange(t *testing.T) {
 	}
 	t.Run("body over MaxBodyBytes is 413", func(t *testing.T) {
 		srv := server(t, e, socialhttp.Options{MaxBodyBytes: 64})
-		a := do(t, srv, "POST", "/api/login/social/dev/", "application/json", `{"access_token":"dev-` + strings.Repeat("a", 70)+`"}`)
+		a := do(t, srv, "POST", "/api/login/social/dev/", "application/json", `{"access_token":"dev-`+strings.Repeat("a", 70)+`"}`)
 		assert.Equal(t, http.StatusRequestEntityTooLarge, a.status)
 		assert.Equal(t, "invalid_request", a.errors["code"])
 	})

@@ -52,7 +52,9 @@ func benchService(b *testing.B, st socialauth.Storage) func(ctx context.Context,
 	if err != nil {
 		b.Fatal(err)
 	}
-	return func(ctx context.Context, token string) (*socialauth.Result, error) { return svc.Login(ctx, "dev", token) }
+	return func(ctx context.Context, token string) (*socialauth.Result, error) {
+		return svc.Login(ctx, "dev", token)
+	}
 }
 
 // benchSpreads are how many distinct users the returning logins cycle
