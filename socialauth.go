@@ -108,6 +108,45 @@ type Config struct {
 	// AllowInactiveUsers lets a login that resolves to an inactive user
 	// succeed. False (the default) fails it with ErrAuthForbidden.
 	AllowInactiveUsers bool
+
+	// TokenKeys seal the provider tokens the library stores (the access,
+	// refresh and id tokens in an association's ExtraData, and the saved
+	// State of a paused login) with AES-256-GCM. Each key is 32 random
+	// bytes. The first key seals and every key opens, so a key is rotated by
+	// putting the new one first; remove the old one once no stored row uses
+	// it. Values stored before keys were set are read as they are. Read
+	// stored tokens through [Service.Associations] (a store read directly
+	// gives them sealed). Nil stores tokens as the provider sent them.
+	TokenKeys [][]byte
+
+	// DiscardTokens stores no provider token at all: they are dropped from
+	// associations and from paused logins. Use it when the app never calls
+	// the provider's API on the user's behalf.
+	DiscardTokens bool
+
+	// OnLogin, when set, is called once at the end of every operation of the
+	// Service (login, connect, resume, disconnect), successful or not, with
+	// what a metrics counter or an audit log needs. It never sees a token.
+	// It runs on the request's goroutine: keep it fast.
+	OnLogin func(ctx context.Context, e LoginEvent)
+}
+
+// LoginEvent is what [Config.OnLogin] receives.
+type LoginEvent struct {
+	// Backend is the backend name the operation was called with.
+	Backend string
+	// Operation is "login", "login_id_token", "connect", "resume" or
+	// "disconnect".
+	Operation string
+	// Err is nil on success; otherwise the error returned (its text holds
+	// no secret). socialhttp.ErrorCode turns it into an outcome code.
+	Err error
+	// UserID is the logged-in user's ID on success ("" otherwise).
+	UserID string
+	// IsNew: the operation created the user.
+	IsNew bool
+	// Duration is the time the operation took.
+	Duration time.Duration
 }
 
 // Service is a validated Config: the front door of the library. Each method
@@ -170,6 +209,18 @@ func New(cfg Config) (*Service, error) {
 	if s.cfg.NotFound == nil {
 		s.cfg.NotFound = http.HandlerFunc(notFound)
 	}
+	if len(cfg.TokenKeys) > 0 || cfg.DiscardTokens {
+		ts := &tokenStorage{Storage: cfg.Storage, discard: cfg.DiscardTokens}
+		if len(cfg.TokenKeys) > 0 && !cfg.DiscardTokens {
+			sl, err := newSealer(cfg.TokenKeys)
+			if err != nil {
+				return nil, err
+			}
+			ts.sealer = sl
+		}
+		s.cfg.Storage = ts
+	}
+	s.cfg.TokenKeys = nil // the sealer holds what it needs
 	return s, nil
 }
 
@@ -261,7 +312,8 @@ func checkToken(kind, tok string) error {
 //
 // A backend that verifies the token as an id_token (Sign in with Apple)
 // spends it: the same id_token logs in at most once.
-func (s *Service) Login(ctx context.Context, backend, accessToken string) (*Result, error) {
+func (s *Service) Login(ctx context.Context, backend, accessToken string) (res *Result, err error) {
+	defer s.observe(ctx, "login", backend, time.Now())(&res, &err)
 	b, err := s.backendFor(backend)
 	if err != nil {
 		return nil, err
@@ -287,7 +339,8 @@ func (s *Service) Login(ctx context.Context, backend, accessToken string) (*Resu
 // through any backend and whether or not a nonce is sent: a replay fails with
 // [ErrInvalidToken]. A backend that cannot verify id_tokens fails with
 // ErrInvalidToken.
-func (s *Service) LoginIDToken(ctx context.Context, backend, idToken, nonce string) (*Result, error) {
+func (s *Service) LoginIDToken(ctx context.Context, backend, idToken, nonce string) (res *Result, err error) {
+	defer s.observe(ctx, "login_id_token", backend, time.Now())(&res, &err)
 	b, err := s.backendFor(backend)
 	if err != nil {
 		return nil, err
@@ -336,7 +389,8 @@ func (s *Service) spendIDToken(ctx context.Context, p *Profile, idToken string) 
 // Connect links the provider identity behind accessToken to user, who is
 // already logged in: a second way for them to log in. An identity that
 // belongs to another user fails with [ErrAlreadyAssociated].
-func (s *Service) Connect(ctx context.Context, backend string, user *User, accessToken string) (*Result, error) {
+func (s *Service) Connect(ctx context.Context, backend string, user *User, accessToken string) (res *Result, err error) {
+	defer s.observe(ctx, "connect", backend, time.Now())(&res, &err)
 	b, err := s.backendFor(backend)
 	if err != nil {
 		return nil, err
@@ -357,7 +411,9 @@ func (s *Service) Connect(ctx context.Context, backend string, user *User, acces
 // backend. It runs Config.DisconnectPipeline, whose stock steps refuse, with
 // [ErrNotAllowedToDisconnect], to leave the user without a way to log in. An
 // association that is not the user's and this backend's wraps [ErrNotFound].
-func (s *Service) Disconnect(ctx context.Context, backend string, user *User, associationID string) error {
+func (s *Service) Disconnect(ctx context.Context, backend string, user *User, associationID string) (err error) {
+	var none *Result
+	defer s.observe(ctx, "disconnect", backend, time.Now())(&none, &err)
 	b, err := s.backendFor(backend)
 	if err != nil {
 		return err
@@ -386,7 +442,8 @@ func (s *Service) Disconnect(ctx context.Context, backend string, user *User, as
 // [Key]) before the paused step runs again. A token that is unknown,
 // expired, already used or belongs to another backend fails with
 // [ErrPartialNotFound].
-func (s *Service) Resume(ctx context.Context, backend, partialToken string, update func(*State) error) (*Result, error) {
+func (s *Service) Resume(ctx context.Context, backend, partialToken string, update func(*State) error) (res *Result, err error) {
+	defer s.observe(ctx, "resume", backend, time.Now())(&res, &err)
 	b, err := s.backendFor(backend)
 	if err != nil {
 		return nil, err
@@ -408,6 +465,26 @@ func (s *Service) NewState(backend string, p *Profile) (*State, error) {
 		st.Profile = *p
 	}
 	return st, nil
+}
+
+// observe returns what reports an operation to Config.OnLogin when it ends.
+func (s *Service) observe(ctx context.Context, op, backend string, start time.Time) func(**Result, *error) {
+	return func(res **Result, err *error) {
+		if s.cfg.OnLogin == nil {
+			return
+		}
+		e := LoginEvent{Backend: backend, Operation: op, Err: *err, Duration: time.Since(start)}
+		if r := *res; r != nil && r.User != nil {
+			e.UserID, e.IsNew = r.User.ID, r.IsNew
+		}
+		s.cfg.OnLogin(ctx, e)
+	}
+}
+
+// Associations returns user's associations, oldest first, with their
+// stored provider tokens opened (see Config.TokenKeys).
+func (s *Service) Associations(ctx context.Context, userID string) ([]*Association, error) {
+	return s.cfg.Storage.AssociationsForUser(ctx, userID)
 }
 
 func (s *Service) newState(b Backend) *State {
@@ -475,6 +552,9 @@ func (s *Service) fail(ctx context.Context, err *Error) error {
 }
 
 func (s *Service) savePartial(ctx context.Context, st *State, step int, reason string) (*PausedError, error) {
+	if s.cfg.DiscardTokens {
+		st.Profile.Token = Token{Expiry: st.Profile.Token.Expiry, TokenType: st.Profile.Token.TokenType}
+	}
 	data, err := st.encode()
 	if err != nil {
 		return nil, err
