@@ -8,7 +8,7 @@ import (
 // Handler returns middleware that resolves the backend named in the route
 // (Config.BackendName, by default the {backend} path wildcard) and puts it,
 // with the Service built from cfg, in the request context, where [DoAuth]
-// and the socialhttp handlers find it. A request naming an unknown backend
+// and the socialhttp handlers find it ([FromContext]). A request naming an unknown backend
 // gets Config.NotFound.
 //
 // The middleware works wherever a router places it. When it runs before the
@@ -89,21 +89,15 @@ func bindingFrom(ctx context.Context) (*binding, Backend, error) {
 	return b, be, err
 }
 
-// BackendFromContext returns the backend that [Handler] resolved for this
-// request.
-func BackendFromContext(ctx context.Context) (Backend, bool) {
-	_, b, err := bindingFrom(ctx)
-	return b, err == nil
-}
-
-// ServiceFromContext returns the Service that [Handler] put in the request
-// context.
-func ServiceFromContext(ctx context.Context) (*Service, bool) {
-	b, ok := ctx.Value(bindingKey).(*binding)
-	if !ok {
-		return nil, false
+// FromContext returns the Service and the backend that [Handler] put in the
+// request context. ok is false when there is none, or when the route names
+// a backend that is not configured.
+func FromContext(ctx context.Context) (svc *Service, backend Backend, ok bool) {
+	b, be, err := bindingFrom(ctx)
+	if err != nil {
+		return nil, nil, false
 	}
-	return b.svc, true
+	return b.svc, be, true
 }
 
 // DoAuth is [Service.Login] for a handler behind [Handler]: it logs in with

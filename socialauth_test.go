@@ -347,7 +347,7 @@ func TestHandlerResolvesBackend(t *testing.T) {
 	e := newEnv(t, nil)
 	mux := http.NewServeMux()
 	mux.Handle("POST /login/{backend}/", socialauth.Handler(e.cfg)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, ok := socialauth.BackendFromContext(r.Context())
+		_, b, ok := socialauth.FromContext(r.Context())
 		require.True(t, ok)
 		_, _ = w.Write([]byte(b.Name()))
 	})))
@@ -366,7 +366,7 @@ func TestHandlerResolvesBackend(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
 	assert.JSONEq(t, `{"errors":{"code":"unknown_backend","message":"This backend is not configured."}}`, body)
 
-	_, ok := socialauth.BackendFromContext(context.Background())
+	_, _, ok := socialauth.FromContext(context.Background())
 	assert.False(t, ok)
 }
 

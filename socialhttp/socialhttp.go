@@ -153,9 +153,8 @@ func (o *Options) begin(w http.ResponseWriter, r *http.Request) (*socialauth.Ser
 		writeCode(w, CodeMethodNotAllowed, http.StatusMethodNotAllowed)
 		return nil, "", false
 	}
-	svc, ok := socialauth.ServiceFromContext(r.Context())
-	b, found := socialauth.BackendFromContext(r.Context())
-	if !ok || !found {
+	svc, b, ok := socialauth.FromContext(r.Context())
+	if !ok {
 		o.fail(w, socialauth.ErrUnknownBackend)
 		return nil, "", false
 	}
