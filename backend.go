@@ -13,8 +13,9 @@ import (
 //
 // The package backends holds the implementations; a host can write its own.
 type Backend interface {
-	// Name is the backend's persisted name, PSA's exactly ("google-oauth2",
-	// "facebook", "github", ...). It is stored in every association, so it
+	// Name is the backend's persisted name ("google-oauth2", "facebook",
+	// "github", ...; the names Python Social Auth uses, so that its users can
+	// move over). It is stored in every association, so it
 	// must never change once users have logged in with it.
 	Name() string
 
@@ -39,7 +40,7 @@ type IDTokenAuthenticator interface {
 	AuthenticateIDToken(ctx context.Context, client *http.Client, idToken, nonce string) (*Profile, error)
 }
 
-// Details is what a provider says about the person, in PSA's vocabulary.
+// Details is what a provider says about the person.
 // Every field may be empty; only what the provider asserts is filled in.
 type Details struct {
 	Username string `json:"username,omitempty"`

@@ -8,8 +8,8 @@ import (
 // Handler returns middleware that resolves the backend named in the route
 // (Config.BackendName, by default the {backend} path wildcard) and puts it,
 // with the Service built from cfg, in the request context, where [DoAuth]
-// and the socialhttp handlers find it ([FromContext]). A request naming an unknown backend
-// gets Config.NotFound.
+// and the socialhttp handlers find it ([FromContext]). A request naming an
+// unknown backend gets Config.NotFound.
 //
 // The middleware works wherever a router places it. When it runs before the
 // route is matched (chi's r.Use, for instance), the name is not known yet;

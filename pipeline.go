@@ -356,7 +356,8 @@ type pauseSignal struct{ reason string }
 
 func (p *pauseSignal) Error() string { return "socialauth: pause: " + p.reason }
 
-// Pause is what a step returns to pause the pipeline (PSA's partial step):
+// Pause is what a step returns to pause the pipeline (a "partial" step, in
+// Python Social Auth's terms):
 // the login saves the State and returns a [*PausedError] with a resume token
 // and reason. On [Service.Resume] the same step runs again, and can then find
 // what the client supplied in the State.
