@@ -27,7 +27,7 @@ import (
 	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/internal/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
 )
 
 var (

@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
 )
 
 func TestRun(t *testing.T) {

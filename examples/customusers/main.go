@@ -28,7 +28,7 @@ import (
 	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/pipeline"
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
 )
 
 // accountsSchema is the host's table as it was before socialauth, plus the

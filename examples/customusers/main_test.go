@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-socialauth/socialauth"
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
 	"github.com/go-socialauth/socialauth/storage/storagetest"
 )
 

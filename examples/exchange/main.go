@@ -44,7 +44,7 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/internal/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
 )
 
 func main() {

@@ -24,7 +24,7 @@ import (
 // process (no HTTP), so that what they measure is the library and the
 // database: the pipeline and its queries.
 //
-//	go test -run '^$' -bench . -benchtime 2s ./storage/sql/
+//	go test -run '^$' -bench . -benchtime 2s ./storage/sqlstore/
 //
 // The 1,000,000-user databases are seeded once and kept for reruns: the
 // SQLite file under os.TempDir(), the PostgreSQL schema in the test

@@ -1,7 +1,6 @@
 // Package sqlstore is a [socialauth.Storage] over database/sql, for SQLite
 // (modernc.org/sqlite, pure Go, driver "sqlite") and PostgreSQL
-// (github.com/jackc/pgx/v5's stdlib driver, "pgx"). It lives in the folder
-// storage/sql; its name avoids a clash with database/sql.
+// (github.com/jackc/pgx/v5's stdlib driver, "pgx").
 //
 // Open a store with [OpenURL] (the examples read SOCIAL_AUTH_DATABASE_URL
 // through [DatabaseURL]), [Open] (a driver name and a DSN) or [New] (a
