@@ -15,7 +15,7 @@
 //
 // The store owns tables whose names start with socialauth_: users,
 // associations (unique provider+uid, the uid compared byte-exactly),
-// partials, nonces, codes and schema_migrations. Its embedded migrations
+// partials, nonces and schema_migrations. Its embedded migrations
 // run when a store is opened; they are versioned, idempotent, and safe when
 // two processes open one database at once (PostgreSQL: an advisory lock;
 // SQLite: BEGIN IMMEDIATE with a busy timeout). The tables live in the
@@ -41,7 +41,7 @@
 //
 // A host that already has a users table keeps it: it implements
 // [UserTable] over that table and passes it as Options.Users. The store then
-// keeps only the associations (and partials, nonces, codes) in its own
+// keeps only the associations (and partials, nonces) in its own
 // tables and calls the UserTable for everything about users, handing it the
 // *sql.Tx of its own transaction where atomicity matters, so that
 // CreateUserWithAssociation still creates the user and its association in

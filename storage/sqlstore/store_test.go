@@ -204,49 +204,6 @@ func TestDatabaseURL(t *testing.T) {
 	assert.Equal(t, "postgres://h/db", DatabaseURL(lookup, "sqlite:x.db"))
 }
 
-func TestCodes(t *testing.T) {
-	for _, d := range dialects {
-		t.Run(d.name, func(t *testing.T) {
-			t.Parallel()
-			ctx := context.Background()
-			clock := storagetest.NewClock(time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC))
-			s := d.open(t, Options{Now: clock.Now})
-
-			_, err := s.MakeCode(ctx, "", clock.Now().Add(time.Hour))
-			assert.ErrorIs(t, err, socialauth.ErrMissingParameter)
-			c, err := s.MakeCode(ctx, "Pat@Example.com", clock.Now().Add(time.Hour))
-			require.NoError(t, err)
-			assert.Len(t, c.Code, 32)
-			assert.False(t, c.Verified)
-			other, err := s.MakeCode(ctx, "pat@example.com", clock.Now().Add(time.Hour))
-			require.NoError(t, err)
-			assert.NotEqual(t, c.Code, other.Code)
-
-			got, err := s.GetCode(ctx, "PAT@example.com", c.Code)
-			require.NoError(t, err, "the email is compared by EmailKey")
-			assert.Equal(t, c.ID, got.ID)
-			assert.Equal(t, "Pat@Example.com", got.Email)
-			for _, bad := range [][2]string{{"pat@example.com", c.Code[:31]}, {"pat@example.com", ""}, {"other@example.com", c.Code}} {
-				_, err = s.GetCode(ctx, bad[0], bad[1])
-				assert.ErrorIs(t, err, socialauth.ErrNotFound, "%q", bad)
-			}
-
-			// Of concurrent verifications exactly one wins.
-			storagetest.ExactlyOne(t, 8, func(int) error {
-				_, err := s.VerifyCode(ctx, "pat@example.com", c.Code)
-				return err
-			}, socialauth.ErrAlreadyExists)
-			got, err = s.GetCode(ctx, "pat@example.com", c.Code)
-			require.NoError(t, err)
-			assert.True(t, got.Verified)
-
-			clock.Advance(time.Hour)
-			_, err = s.VerifyCode(ctx, "pat@example.com", other.Code)
-			assert.ErrorIs(t, err, socialauth.ErrNotFound, "expired")
-		})
-	}
-}
-
 // Errors never carry what was looked up or stored: nonce values and
 // partial tokens are secrets.
 func TestErrorsCarryNoSecrets(t *testing.T) {
@@ -260,7 +217,6 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 			for _, err := range []error{
 				s.UseNonce(ctx, "oidc", secret, time.Now().Add(time.Hour)),
 				func() error { _, err := s.LoadPartial(ctx, secret); return err }(),
-				func() error { _, err := s.GetCode(ctx, "a@b", secret); return err }(),
 			} {
 				require.Error(t, err)
 				assert.NotContains(t, err.Error(), secret)

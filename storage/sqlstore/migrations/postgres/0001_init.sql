@@ -46,14 +46,3 @@ CREATE TABLE socialauth_nonces (
 	PRIMARY KEY (scope, value)
 );
 CREATE INDEX socialauth_nonces_expires ON socialauth_nonces (expires);
-
-CREATE TABLE socialauth_codes (
-	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	email      text NOT NULL,
-	email_key  text COLLATE "C" NOT NULL,
-	code       text COLLATE "C" NOT NULL,
-	verified   boolean NOT NULL DEFAULT false,
-	created_at timestamptz NOT NULL,
-	expires    timestamptz NOT NULL
-);
-CREATE INDEX socialauth_codes_email_key ON socialauth_codes (email_key);

@@ -45,14 +45,3 @@ CREATE TABLE socialauth_nonces (
 	PRIMARY KEY (scope, value)
 ) STRICT;
 CREATE INDEX socialauth_nonces_expires ON socialauth_nonces (expires);
-
-CREATE TABLE socialauth_codes (
-	id         INTEGER PRIMARY KEY AUTOINCREMENT,
-	email      TEXT    NOT NULL,
-	email_key  TEXT    COLLATE BINARY NOT NULL,
-	code       TEXT    COLLATE BINARY NOT NULL,
-	verified   INTEGER NOT NULL DEFAULT 0,
-	created_at INTEGER NOT NULL,
-	expires    INTEGER NOT NULL
-) STRICT;
-CREATE INDEX socialauth_codes_email_key ON socialauth_codes (email_key);
