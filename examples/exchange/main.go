@@ -45,6 +45,7 @@ import (
 	"github.com/go-socialauth/socialauth/internal/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/dburl"
 )
 
 func main() {
@@ -65,15 +66,15 @@ func run(ctx context.Context, addr, dbPath string, env func(string) (string, boo
 	if err != nil {
 		return err
 	}
-	dbURL := sqlstore.DatabaseURL(env, "sqlite:"+abs)
-	store, err := sqlstore.OpenURL(ctx, dbURL, sqlstore.Options{})
+	dbURL := dburl.FromEnv(env, "sqlite:"+abs)
+	store, err := dburl.Open(ctx, dbURL, sqlstore.Options{})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	where := "SQLite at " + abs
 	if store.Dialect() == sqlstore.PostgreSQL {
-		where = "PostgreSQL (" + sqlstore.EnvDatabaseURL + ")"
+		where = "PostgreSQL (" + dburl.EnvVar + ")"
 	}
 
 	// The development provider: a real HTTP server on a free loopback port.

@@ -9,11 +9,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
-
 	"github.com/go-socialauth/socialauth"
 )
 
@@ -31,76 +26,62 @@ type Options struct {
 	// Now is the clock for timestamps and expiry. Nil means time.Now.
 	Now func() time.Time
 	// Users is the users table. Nil means the store's own socialauth_users
-	// table; set it to keep the host's own table (see [UserTable]).
+	// table, which New creates; set it to keep the host's own table instead
+	// (see [UserTable]), and no socialauth_users table is created.
 	Users UserTable
+	// CloseDB makes [Store.Close] close the database too. The openers
+	// (sqlite.Open, postgres.Open) set it; a host that hands [New] its own
+	// *sql.DB usually leaves it false and closes the database itself.
+	CloseDB bool
 }
 
 // Store is a socialauth.Storage over a SQL database. It is safe for
-// concurrent use. Create it with [Open], [OpenURL] or [New].
+// concurrent use. Create it with [New], or with an opener that also opens
+// the database: the packages sqlite and postgres below this one.
 type Store struct {
 	db      *sql.DB
 	q       Querier // db, through the statement cache for SQLite
 	dialect Dialect
 	now     func() time.Time
 	users   UserTable
-	ownsDB  bool
-	writes  atomic.Uint64 // nonce and partial writes, to pace the sweep of expired rows
+	// userFields are the User fields users keeps (UserFields).
+	userFields []string
+	ownsDB     bool
+	writes     atomic.Uint64 // nonce and partial writes, to pace the sweep of expired rows
 }
 
 var _ socialauth.Storage = (*Store)(nil)
 
-// Open opens the database with driverName ("sqlite" or "pgx") and dsn, and
-// returns a store over it after applying the schema migrations. A SQLite
-// dsn gets the settings concurrent use needs (see the package doc) unless it
-// sets them itself. Close closes the database.
-func Open(ctx context.Context, driverName, dsn string, opts Options) (*Store, error) {
-	var d Dialect
-	switch driverName {
-	case "sqlite":
-		d = SQLite
-		dsn = SQLiteDSN(dsn)
-	case "pgx":
-		d = PostgreSQL
-	default:
-		return nil, fmt.Errorf("sqlstore: unsupported driver %q (use \"sqlite\" or \"pgx\")", driverName)
-	}
-	db, err := sql.Open(driverName, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("sqlstore: open %s database: %w", d, err)
-	}
-	if d == SQLite && isSQLiteMemory(dsn) {
-		// Every connection to :memory: is a database of its own: keep one.
-		db.SetMaxOpenConns(1)
-		db.SetConnMaxLifetime(0)
-		db.SetConnMaxIdleTime(0)
-	}
-	s, err := New(ctx, db, d, opts)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	s.ownsDB = true
-	return s, nil
-}
-
 // New returns a store over db, which speaks dialect, after applying the
-// schema migrations. The caller keeps ownership of db: Close leaves it open.
-// For SQLite, open db with a DSN made by [SQLiteDSN].
+// schema migrations. db may come from any database/sql driver for that
+// dialect; the store itself imports none. A SQLite db must be opened with
+// the settings concurrent use needs (see "SQLite" in the package doc).
+// Unless opts.CloseDB is set, the caller keeps ownership of db: Close
+// leaves it open. A failed New never closes db.
 func New(ctx context.Context, db *sql.DB, dialect Dialect, opts Options) (*Store, error) {
 	if dialect != SQLite && dialect != PostgreSQL {
 		return nil, fmt.Errorf("sqlstore: unknown dialect %q", dialect)
 	}
-	s := &Store{db: db, q: db, dialect: dialect, now: opts.Now, users: opts.Users}
+	if db == nil {
+		return nil, errors.New("sqlstore: nil *sql.DB")
+	}
+	s := &Store{db: db, q: db, dialect: dialect, now: opts.Now, users: opts.Users, ownsDB: opts.CloseDB}
 	if dialect == SQLite {
 		s.q = newPreparedDB(db)
 	}
 	if s.now == nil {
 		s.now = time.Now
 	}
+	lines := []string{coreLine}
 	if s.users == nil {
 		s.users = &ownUsers{dialect: dialect}
+		lines = append(lines, usersLine)
 	}
-	if err := migrate(ctx, db, dialect); err != nil {
+	var err error
+	if s.userFields, err = keptFields(s.users); err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, db, dialect, lines...); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -112,8 +93,8 @@ func (s *Store) DB() *sql.DB { return s.db }
 // Dialect is the store's SQL dialect.
 func (s *Store) Dialect() Dialect { return s.dialect }
 
-// Close releases the store's prepared statements and closes the database
-// if Open or OpenURL opened it.
+// Close releases the store's prepared statements, and closes the database
+// when Options.CloseDB was set (as the openers set it).
 func (s *Store) Close() error {
 	if p, ok := s.q.(*preparedDB); ok {
 		p.close()
@@ -172,47 +153,30 @@ func alreadyExists(what string) error {
 }
 
 // isUniqueViolation reports whether err is a unique (or primary key)
-// constraint violation in either dialect.
+// constraint violation, whatever the driver: PostgreSQL's SQLSTATE 23505
+// (pgx and lib/pq expose it as SQLState), SQLite's extended result codes
+// (modernc.org/sqlite exposes them as Code), or, for drivers that expose
+// neither, the message SQLite and pgx put in the error text.
 func isUniqueViolation(err error) bool {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code == "23505"
+	if err == nil {
+		return false
 	}
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	var pg interface{ SQLState() string }
+	if errors.As(err, &pg) {
+		return pg.SQLState() == "23505"
 	}
-	return false
+	var lite interface{ Code() int }
+	if errors.As(err, &lite) {
+		c := lite.Code()
+		return c == sqliteConstraintUnique || c == sqliteConstraintPrimaryKey
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505")
 }
 
-// SQLiteDSN returns dsn (a file path or a "file:" URI, with or without
-// query parameters) with the settings the store needs for concurrent use,
-// where dsn does not set them: _pragma=busy_timeout(5000),
-// _pragma=journal_mode(WAL), _pragma=foreign_keys(1) and _txlock=immediate.
-func SQLiteDSN(dsn string) string {
-	var add []string
-	if !strings.Contains(dsn, "busy_timeout") {
-		add = append(add, "_pragma=busy_timeout(5000)")
-	}
-	if !strings.Contains(dsn, "journal_mode") && !isSQLiteMemory(dsn) {
-		add = append(add, "_pragma=journal_mode(WAL)")
-	}
-	if !strings.Contains(dsn, "foreign_keys") {
-		add = append(add, "_pragma=foreign_keys(1)")
-	}
-	if !strings.Contains(dsn, "_txlock") {
-		add = append(add, "_txlock=immediate")
-	}
-	if len(add) == 0 {
-		return dsn
-	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + strings.Join(add, "&")
-}
-
-func isSQLiteMemory(dsn string) bool {
-	return strings.Contains(dsn, ":memory:") || strings.Contains(dsn, "mode=memory")
-}
+// SQLite's extended result codes for a unique and a primary key violation
+// (https://www.sqlite.org/rescode.html).
+const (
+	sqliteConstraintUnique     = 2067
+	sqliteConstraintPrimaryKey = 1555
+)

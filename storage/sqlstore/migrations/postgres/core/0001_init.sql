@@ -1,22 +1,13 @@
--- socialauth schema version 1 (PostgreSQL). Text that is an identity (uid,
--- username, tokens) uses COLLATE "C": compared byte-exactly whatever the
--- database's collation. extra_data is json (not jsonb) so that numbers keep
--- their exact text and a round trip changes nothing.
-
-CREATE TABLE socialauth_users (
-	id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-	username       text COLLATE "C" NOT NULL UNIQUE,
-	email          text NOT NULL DEFAULT '',
-	email_key      text COLLATE "C" NOT NULL DEFAULT '',
-	email_verified boolean NOT NULL DEFAULT false,
-	full_name      text NOT NULL DEFAULT '',
-	first_name     text NOT NULL DEFAULT '',
-	last_name      text NOT NULL DEFAULT '',
-	is_active      boolean NOT NULL DEFAULT true,
-	created_at     timestamptz NOT NULL,
-	updated_at     timestamptz NOT NULL
-);
-CREATE INDEX socialauth_users_email_key ON socialauth_users (email_key);
+-- The tables every store has (PostgreSQL): associations, paused
+-- pipelines, nonces. Text that is an identity (uid, tokens) uses
+-- COLLATE "C": compared byte-exactly whatever the database's collation.
+-- extra_data is json (not jsonb) so that numbers keep their exact text and
+-- a round trip changes nothing.
+--
+-- user_id is text, the users table's ID as a string, with no foreign key:
+-- the users table may be the host's (whose keys may be UUIDs), or absent
+-- until the users migrations run. The store writes a user and its first
+-- association in one transaction.
 
 CREATE TABLE socialauth_associations (
 	id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

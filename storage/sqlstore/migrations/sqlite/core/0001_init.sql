@@ -1,21 +1,11 @@
--- socialauth schema version 1 (SQLite). Text that is an identity (uid,
--- username, tokens) uses COLLATE BINARY: compared byte-exactly. Timestamps
--- are Unix microseconds (UTC). Booleans are 0/1.
-
-CREATE TABLE socialauth_users (
-	id             INTEGER PRIMARY KEY AUTOINCREMENT,
-	username       TEXT    COLLATE BINARY NOT NULL UNIQUE,
-	email          TEXT    NOT NULL DEFAULT '',
-	email_key      TEXT    COLLATE BINARY NOT NULL DEFAULT '',
-	email_verified INTEGER NOT NULL DEFAULT 0,
-	full_name      TEXT    NOT NULL DEFAULT '',
-	first_name     TEXT    NOT NULL DEFAULT '',
-	last_name      TEXT    NOT NULL DEFAULT '',
-	is_active      INTEGER NOT NULL DEFAULT 1,
-	created_at     INTEGER NOT NULL,
-	updated_at     INTEGER NOT NULL
-) STRICT;
-CREATE INDEX socialauth_users_email_key ON socialauth_users (email_key);
+-- The tables every store has (SQLite): associations, paused pipelines,
+-- nonces. Text that is an identity (uid, tokens) uses COLLATE BINARY:
+-- compared byte-exactly. Timestamps are Unix microseconds (UTC).
+--
+-- user_id is text, the users table's ID as a string, with no foreign key:
+-- the users table may be the host's (whose keys may be UUIDs), or absent
+-- until the users migrations run. The store writes a user and its first
+-- association in one transaction.
 
 CREATE TABLE socialauth_associations (
 	id          INTEGER PRIMARY KEY AUTOINCREMENT,
