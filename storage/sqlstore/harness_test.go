@@ -1,10 +1,12 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"flag"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,16 +17,50 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-socialauth/socialauth"
-	"github.com/go-socialauth/socialauth/storage/storagetest"
+	"github.com/go-socialauth/socialauth/storage/internal/logintest"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/postgres"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/sqlite"
 )
 
-// EnvPostgresDSN names the PostgreSQL server the tests use; .ci/run's
+// envPostgresDSN names the PostgreSQL server the tests use; .ci/run's
 // start_postgres sets it.
 const envPostgresDSN = "SOCIAL_AUTH_TEST_POSTGRES_DSN"
 
+// TestMain says, in a line go test shows, that the PostgreSQL half is
+// skipped when no server is configured (under CI=true those tests fail
+// instead).
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if os.Getenv(envPostgresDSN) == "" && os.Getenv("CI") != "true" {
+		notice("storage/sqlstore: PostgreSQL tests SKIPPED: set " + envPostgresDSN +
+			"=postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable to run them (.ci/run's start_postgres starts that server)")
+	}
+	os.Exit(m.Run())
+}
+
+// notice prints msg where a person running go test sees it. go test keeps
+// a passing package's output to itself unless -v is given, so without -v
+// the line goes to the standard error of the go command itself (the test
+// binary's parent), where the platform allows it (Linux's /proc); else to
+// the test's own standard error. go test's cache replays no output: a
+// cached result shows only "ok ... (cached)".
+func notice(msg string) {
+	if !testing.Verbose() {
+		if f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/2", os.Getppid()), os.O_WRONLY|os.O_APPEND, 0); err == nil {
+			_, err = fmt.Fprintln(f, msg)
+			f.Close()
+			if err == nil {
+				return
+			}
+		}
+	}
+	fmt.Fprintln(os.Stderr, msg)
+}
+
 // postgresDSN returns the test server's DSN. Without one the test is
-// skipped, except under CI=true, where it fails: CI must not pass by
-// skipping the PostgreSQL half.
+// skipped (TestMain has said so), except under CI=true, where it fails: CI
+// must not pass by skipping the PostgreSQL half.
 func postgresDSN(tb testing.TB) string {
 	tb.Helper()
 	dsn := os.Getenv(envPostgresDSN)
@@ -32,7 +68,7 @@ func postgresDSN(tb testing.TB) string {
 		if os.Getenv("CI") == "true" {
 			tb.Fatalf("CI=true but %s is not set (.ci/run's start_postgres sets it)", envPostgresDSN)
 		}
-		tb.Skipf("PostgreSQL tests skipped: set %s=postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable (or run .ci/run) to run them", envPostgresDSN)
+		tb.Skipf("PostgreSQL tests skipped: %s is not set", envPostgresDSN)
 	}
 	return dsn
 }
@@ -84,57 +120,65 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// dialects are the two databases every test runs against.
+// dialects are the two databases every test runs against, each opened
+// through its opener, as a host opens it.
 var dialects = []struct {
 	name string
-	open func(t *testing.T, opts Options) *Store
+	open func(t *testing.T, opts sqlstore.Options) *sqlstore.Store
 }{
 	{"SQLite", openSQLite},
 	{"PostgreSQL", openPostgres},
 }
 
-func openSQLite(t *testing.T, opts Options) *Store {
+func openSQLite(t *testing.T, opts sqlstore.Options) *sqlstore.Store {
 	t.Helper()
-	s, err := Open(context.Background(), "sqlite", filepath.Join(t.TempDir(), "test.db"), opts)
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), opts)
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
-func openPostgres(t *testing.T, opts Options) *Store {
+func openPostgres(t *testing.T, opts sqlstore.Options) *sqlstore.Store {
 	t.Helper()
-	s, err := Open(context.Background(), "pgx", newSchema(t), opts)
+	s, err := postgres.Open(context.Background(), newSchema(t), opts)
 	require.NoError(t, err)
 	s.DB().SetMaxOpenConns(8) // parallel tests share the server's 100 connections
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
-func storeMaker(open func(*testing.T, Options) *Store) storagetest.NewStore {
-	return func(t *testing.T, now func() time.Time) socialauth.Storage {
-		return open(t, Options{Now: now})
-	}
+// storeMaker adapts an opener to the conformance suite and the logins.
+func storeMaker(open func(*testing.T, sqlstore.Options) *sqlstore.Store) func(*testing.T) socialauth.Storage {
+	return func(t *testing.T) socialauth.Storage { return open(t, sqlstore.Options{}) }
 }
 
-// census counts rows in the store's tables directly.
-func census(t *testing.T, st socialauth.Storage) storagetest.Census {
+// census counts rows in the store's own tables directly.
+func census(t *testing.T, st socialauth.Storage) logintest.Census {
 	t.Helper()
-	return censusDB(t, st.(*Store).DB())
+	return censusDB(t, st.(*sqlstore.Store).DB())
 }
 
-func censusDB(t *testing.T, db *sql.DB) storagetest.Census {
+func censusDB(t *testing.T, db *sql.DB) logintest.Census {
 	t.Helper()
-	var c storagetest.Census
+	return countRows(t, db, `socialauth_users`, `CAST(a.user_id AS BIGINT) = u.id`)
+}
+
+// countRows counts the users of table and the associations, and those of
+// each without the other, matching them with on (u is the users table, a
+// the associations).
+func countRows(t *testing.T, db *sql.DB, table, on string) logintest.Census {
+	t.Helper()
+	var c logintest.Census
 	for _, q := range []struct {
 		dst *int
 		sql string
 	}{
-		{&c.Users, `SELECT count(*) FROM socialauth_users`},
+		{&c.Users, `SELECT count(*) FROM ` + table},
 		{&c.Associations, `SELECT count(*) FROM socialauth_associations`},
-		{&c.UsersWithoutAssociation, `SELECT count(*) FROM socialauth_users u
-			WHERE NOT EXISTS (SELECT 1 FROM socialauth_associations a WHERE CAST(a.user_id AS BIGINT) = u.id)`},
+		{&c.UsersWithoutAssociation, `SELECT count(*) FROM ` + table + ` u
+			WHERE NOT EXISTS (SELECT 1 FROM socialauth_associations a WHERE ` + on + `)`},
 		{&c.AssociationsWithoutUser, `SELECT count(*) FROM socialauth_associations a
-			WHERE NOT EXISTS (SELECT 1 FROM socialauth_users u WHERE CAST(a.user_id AS BIGINT) = u.id)`},
+			WHERE NOT EXISTS (SELECT 1 FROM ` + table + ` u WHERE ` + on + `)`},
 	} {
 		require.NoError(t, db.QueryRow(q.sql).Scan(q.dst), q.sql)
 	}

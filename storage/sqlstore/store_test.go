@@ -1,11 +1,13 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +16,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-socialauth/socialauth"
+	"github.com/go-socialauth/socialauth/storage/internal/logintest"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/dburl"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/sqlite"
 	"github.com/go-socialauth/socialauth/storage/storagetest"
 )
 
@@ -25,7 +31,7 @@ func TestConformance(t *testing.T) {
 
 func TestLogins(t *testing.T) {
 	for _, d := range dialects {
-		t.Run(d.name, func(t *testing.T) { storagetest.RunLogins(t, storeMaker(d.open), census) })
+		t.Run(d.name, func(t *testing.T) { logintest.Run(t, storeMaker(d.open), census) })
 	}
 }
 
@@ -36,7 +42,7 @@ func TestUIDCaseIsTwoIdentities(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := d.open(t, Options{})
+			s := d.open(t, sqlstore.Options{})
 			for i, uid := range []string{"Abc", "abc"} {
 				_, _, err := s.CreateUserWithAssociation(ctx, &socialauth.User{Username: uid + "-user"},
 					&socialauth.Association{Provider: "dev", UID: uid}, socialauth.CreateOptions{})
@@ -51,51 +57,71 @@ func TestUIDCaseIsTwoIdentities(t *testing.T) {
 	}
 }
 
-func TestMigrations(t *testing.T) {
-	for _, d := range []Dialect{SQLite, PostgreSQL} {
-		ms, err := migrations(d)
-		require.NoError(t, err)
-		require.NotEmpty(t, ms)
-		assert.Equal(t, SchemaVersion, ms[len(ms)-1].version, "SchemaVersion is the newest %s migration", d)
-		for i, m := range ms {
-			assert.Equal(t, i+1, m.version, "%s migrations are numbered 1, 2, ...", d)
-		}
+// The store keeps every User field, the avatar too, in its own table, and
+// says so to the pipeline.
+func TestOwnUsersKeepEveryField(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			s := d.open(t, sqlstore.Options{})
+			assert.ElementsMatch(t, jsonNames(socialauth.User{}), s.UserFields())
+			u, err := s.CreateUser(ctx, &socialauth.User{Username: "ada", AvatarURL: "https://example.com/a.png"})
+			require.NoError(t, err)
+			var avatar string
+			require.NoError(t, s.DB().QueryRow(`SELECT avatar_url FROM socialauth_users WHERE id = $1`, 1).Scan(&avatar))
+			assert.Equal(t, "https://example.com/a.png", avatar)
+			u.AvatarURL = "https://example.com/b.png"
+			require.NoError(t, s.UpdateUser(ctx, u))
+			got, err := s.GetUser(ctx, u.ID)
+			require.NoError(t, err)
+			assert.Equal(t, "https://example.com/b.png", got.AvatarURL)
+		})
 	}
 }
 
-// Opening a migrated database again changes nothing; two processes
-// opening a new one at once apply each migration once.
+// jsonNames are the JSON names of the fields of the struct v.
+func jsonNames(v any) []string {
+	var out []string
+	rt := reflect.TypeOf(v)
+	for i := range rt.NumField() {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		out = append(out, name)
+	}
+	return out
+}
+
+// Opening a migrated database again changes nothing; several processes
+// opening a new one at once apply each migration once. The databases are
+// named by URL, as the examples name them.
 func TestConcurrentOpen(t *testing.T) {
 	for _, d := range []struct {
-		name, driver string
-		dsn          func(t *testing.T) string
+		name string
+		url  func(t *testing.T) string
 	}{
-		{"SQLite", "sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "new.db") }},
-		{"PostgreSQL", "pgx", func(t *testing.T) string { return newSchema(t) }},
+		{"SQLite", func(t *testing.T) string { return "sqlite:" + filepath.Join(t.TempDir(), "new.db") }},
+		{"PostgreSQL", func(t *testing.T) string { return newSchema(t) }},
 	} {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			dsn := d.dsn(t)
+			url := d.url(t)
 			const n = 6
-			stores := make([]*Store, n)
+			stores := make([]*sqlstore.Store, n)
 			errs := make([]error, n)
 			var wg sync.WaitGroup
 			for i := range n {
-				wg.Go(func() { stores[i], errs[i] = Open(ctx, d.driver, dsn, Options{}) })
+				wg.Go(func() { stores[i], errs[i] = dburl.Open(ctx, url, sqlstore.Options{}) })
 			}
 			wg.Wait()
 			for i := range n {
 				require.NoError(t, errs[i], "opener %d", i)
 				t.Cleanup(func() { stores[i].Close() })
 			}
-			again, err := Open(ctx, d.driver, dsn, Options{})
+			again, err := dburl.Open(ctx, url, sqlstore.Options{})
 			require.NoError(t, err, "reopening")
 			defer again.Close()
-			var rows, maxVersion int
-			require.NoError(t, again.DB().QueryRow(`SELECT count(*), max(version) FROM socialauth_schema_migrations`).Scan(&rows, &maxVersion))
-			assert.Equal(t, SchemaVersion, rows, "each migration recorded once")
-			assert.Equal(t, SchemaVersion, maxVersion)
+			assert.Equal(t, map[string]int{"core": 1, "users": 1}, migrationsApplied(t, again.DB()), "each migration recorded once")
 			// Every opener works on the one schema.
 			for i, s := range stores {
 				_, err := s.CreateUser(ctx, &socialauth.User{Username: string(rune('a' + i))})
@@ -108,100 +134,111 @@ func TestConcurrentOpen(t *testing.T) {
 	}
 }
 
-func TestParseURL(t *testing.T) {
-	for _, tc := range []struct{ url, driver, dsn string }{
-		{"postgres://u:p@127.0.0.1:5432/db?sslmode=disable", "pgx", "postgres://u:p@127.0.0.1:5432/db?sslmode=disable"},
-		{"postgresql://127.0.0.1/db", "pgx", "postgresql://127.0.0.1/db"},
-		{"sqlite:app.db", "sqlite", "app.db"},
-		{"sqlite://app.db", "sqlite", "app.db"},
-		{"sqlite:///var/lib/app.db", "sqlite", "/var/lib/app.db"},
-		{"sqlite:/var/lib/app.db?_pragma=cache_size(-2000)", "sqlite", "/var/lib/app.db?_pragma=cache_size(-2000)"},
-		{"sqlite::memory:", "sqlite", ":memory:"},
-		{"file:app.db?mode=rwc", "sqlite", "file:app.db?mode=rwc"},
-		{"/var/lib/app.db", "sqlite", "/var/lib/app.db"},
-		{"./data/app.db", "sqlite", "./data/app.db"},
-		{"app.db", "sqlite", "app.db"},
-		{`C:\data\app.db`, "sqlite", `C:\data\app.db`},
-		{" sqlite:app.db ", "sqlite", "app.db"},
-	} {
-		driver, dsn, err := parseURL(tc.url)
-		require.NoError(t, err, tc.url)
-		assert.Equal(t, tc.driver, driver, tc.url)
-		assert.Equal(t, tc.dsn, dsn, tc.url)
+// migrationsApplied counts the recorded migrations of each line.
+func migrationsApplied(t *testing.T, db *sql.DB) map[string]int {
+	t.Helper()
+	rows, err := db.Query(`SELECT line, count(*) FROM socialauth_migrations GROUP BY line`)
+	require.NoError(t, err)
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			line string
+			n    int
+		)
+		require.NoError(t, rows.Scan(&line, &n))
+		out[line] = n
 	}
-	for _, bad := range []string{"", "sqlite:", "sqlite://", "mysql://user:secret@host/db"} {
-		_, _, err := parseURL(bad)
-		if assert.Error(t, err, bad) {
-			assert.NotContains(t, err.Error(), "secret", "the URL (and its password) stays out of errors")
-		}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+// Expiry is exact to the store's clock: a partial or nonce expires at its
+// Expires, not a microsecond later. (The conformance suite, which runs on
+// the real clock, checks only an hour either side.)
+func TestExpiryBoundary(t *testing.T) {
+	for _, d := range dialects {
+		t.Run(d.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			var mu sync.Mutex
+			now := time.Date(2031, 3, 4, 5, 6, 7, 890123000, time.UTC)
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+			set := func(t time.Time) { mu.Lock(); defer mu.Unlock(); now = t }
+			s := d.open(t, sqlstore.Options{Now: clock})
+			exp := clock().Add(time.Minute)
+			require.NoError(t, s.SavePartial(ctx, &socialauth.Partial{Token: "p", Backend: "dev", Data: json.RawMessage(`{}`), Expires: exp}))
+			require.NoError(t, s.UseNonce(ctx, "oidc", "n", exp))
+
+			set(exp.Add(-time.Microsecond))
+			_, err := s.LoadPartial(ctx, "p")
+			assert.NoError(t, err, "a microsecond before it expires")
+			assert.ErrorIs(t, s.UseNonce(ctx, "oidc", "n", exp.Add(time.Hour)), socialauth.ErrAlreadyExists, "a microsecond before it expires")
+
+			set(exp)
+			_, err = s.LoadPartial(ctx, "p")
+			assert.ErrorIs(t, err, socialauth.ErrNotFound, "at its expiry")
+			assert.NoError(t, s.UseNonce(ctx, "oidc", "n", exp.Add(time.Hour)), "at its expiry")
+		})
 	}
 }
 
-func TestOpenURLCreatesSQLiteFile(t *testing.T) {
+func TestNewErrors(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "fresh.db")
-	s, err := OpenURL(ctx, "sqlite:"+path, Options{})
+	_, err := sqlstore.New(ctx, nil, sqlstore.SQLite, sqlstore.Options{})
+	assert.Error(t, err, "a nil *sql.DB")
+	db, err := sql.Open(sqlite.DriverName, sqlite.DSN(filepath.Join(t.TempDir(), "x.db")))
 	require.NoError(t, err)
-	_, err = s.CreateUser(ctx, &socialauth.User{Username: "kept"})
+	defer db.Close()
+	_, err = sqlstore.New(ctx, db, "oracle", sqlstore.Options{})
+	assert.Error(t, err, "an unknown dialect")
+	_, err = sqlstore.New(ctx, db, sqlstore.SQLite, sqlstore.Options{Users: fieldsOnly{"full_name"}})
+	if assert.Error(t, err, "a UserTable that keeps a field User does not have") {
+		assert.Contains(t, err.Error(), `"full_name"`)
+	}
+	var tables int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'table'`).Scan(&tables))
+	assert.Zero(t, tables, "a refused store creates no table")
+	require.NoError(t, db.Ping(), "a failed New leaves the caller's database open")
+}
+
+// fieldsOnly is a UserTable that declares fields and is never called.
+type fieldsOnly []string
+
+func (f fieldsOnly) Fields() []string { return f }
+func (fieldsOnly) GetUser(context.Context, sqlstore.Querier, string) (*socialauth.User, error) {
+	panic("not called")
+}
+func (fieldsOnly) UsersByEmail(context.Context, sqlstore.Querier, string) ([]*socialauth.User, error) {
+	panic("not called")
+}
+func (fieldsOnly) UsernameExists(context.Context, sqlstore.Querier, string) (bool, error) {
+	panic("not called")
+}
+func (fieldsOnly) CreateUser(context.Context, sqlstore.Querier, *socialauth.User) (*socialauth.User, error) {
+	panic("not called")
+}
+func (fieldsOnly) UpdateUser(context.Context, sqlstore.Querier, *socialauth.User) error {
+	panic("not called")
+}
+
+// A store over a database the host opened leaves it open on Close; an
+// opener's store closes it.
+func TestCloseOwnership(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "owned.db")
+	db, err := sql.Open(sqlite.DriverName, sqlite.DSN(path))
+	require.NoError(t, err)
+	defer db.Close()
+	s, err := sqlstore.New(ctx, db, sqlstore.SQLite, sqlstore.Options{})
 	require.NoError(t, err)
 	require.NoError(t, s.Close())
-	_, err = os.Stat(path)
-	require.NoError(t, err, "the file exists")
+	assert.NoError(t, db.Ping(), "the host's database stays open")
 
-	s, err = OpenURL(ctx, path, Options{})
+	opened, err := sqlite.Open(ctx, path, sqlstore.Options{})
 	require.NoError(t, err)
-	defer s.Close()
-	ok, err := s.UsernameExists(ctx, "kept")
-	require.NoError(t, err)
-	assert.True(t, ok, "the data survived the reopen")
-	var mode string
-	require.NoError(t, s.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode))
-	assert.Equal(t, "wal", mode)
-	var busy int
-	require.NoError(t, s.DB().QueryRow(`PRAGMA busy_timeout`).Scan(&busy))
-	assert.Equal(t, 5000, busy)
-}
-
-func TestOpenMemory(t *testing.T) {
-	ctx := context.Background()
-	s, err := OpenURL(ctx, "sqlite::memory:", Options{})
-	require.NoError(t, err)
-	defer s.Close()
-	_, err = s.CreateUser(ctx, &socialauth.User{Username: "m"})
-	require.NoError(t, err)
-	ok, err := s.UsernameExists(ctx, "m")
-	require.NoError(t, err)
-	assert.True(t, ok)
-}
-
-func TestOpenErrors(t *testing.T) {
-	ctx := context.Background()
-	_, err := Open(ctx, "mysql", "x", Options{})
-	assert.Error(t, err)
-	_, err = New(ctx, nil, "oracle", Options{})
-	assert.Error(t, err)
-	_, err = OpenURL(ctx, "redis://secret@host", Options{})
-	if assert.Error(t, err) {
-		assert.NotContains(t, err.Error(), "secret")
-	}
-}
-
-func TestSQLiteDSN(t *testing.T) {
-	assert.Equal(t, "a.db?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate", SQLiteDSN("a.db"))
-	assert.Equal(t, "file:a.db?mode=rwc&_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_txlock=immediate", SQLiteDSN("file:a.db?mode=rwc"))
-	own := "a.db?_pragma=busy_timeout(100)&_pragma=journal_mode(DELETE)&_pragma=foreign_keys(0)&_txlock=deferred"
-	assert.Equal(t, own, SQLiteDSN(own), "the DSN's own settings win")
-	assert.NotContains(t, SQLiteDSN(":memory:"), "journal_mode")
-}
-
-func TestDatabaseURL(t *testing.T) {
-	env := map[string]string{}
-	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	assert.Equal(t, "sqlite:x.db", DatabaseURL(lookup, "sqlite:x.db"))
-	env[EnvDatabaseURL] = "  "
-	assert.Equal(t, "sqlite:x.db", DatabaseURL(lookup, "sqlite:x.db"))
-	env[EnvDatabaseURL] = "postgres://h/db"
-	assert.Equal(t, "postgres://h/db", DatabaseURL(lookup, "sqlite:x.db"))
+	require.NoError(t, opened.Close())
+	assert.Error(t, opened.DB().Ping(), "the opener's database is closed")
 }
 
 // Errors never carry what was looked up or stored: nonce values and
@@ -211,7 +248,7 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			s := d.open(t, Options{})
+			s := d.open(t, sqlstore.Options{})
 			const secret = "s3cr3t-token-value"
 			require.NoError(t, s.UseNonce(ctx, "oidc", secret, time.Now().Add(time.Hour)))
 			for _, err := range []error{
@@ -227,28 +264,10 @@ func TestErrorsCarryNoSecrets(t *testing.T) {
 
 // A cancelled context surfaces as an error, not as "not found".
 func TestCanceledContext(t *testing.T) {
-	s := openSQLite(t, Options{})
+	s := openSQLite(t, sqlstore.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	_, err := s.GetUser(ctx, "1")
 	require.Error(t, err)
 	assert.False(t, errors.Is(err, socialauth.ErrNotFound))
-}
-
-// The statement cache stays bounded when a UserTable builds SQL text at run
-// time, and statements past the bound still run.
-func TestPreparedCacheBound(t *testing.T) {
-	s := openSQLite(t, Options{})
-	p := s.q.(*preparedDB)
-	for i := range maxPrepared + 20 {
-		var got int
-		require.NoError(t, p.QueryRowContext(context.Background(), fmt.Sprintf(`SELECT %d + $1`, i), 1).Scan(&got))
-		assert.Equal(t, i+1, got)
-	}
-	p.mu.RLock()
-	n := len(p.stmts)
-	p.mu.RUnlock()
-	assert.Equal(t, maxPrepared, n)
-	// A statement with an error is reported, not cached.
-	assert.Error(t, p.QueryRowContext(context.Background(), `SELECT nope FROM nowhere`).Scan(new(int)))
 }
