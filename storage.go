@@ -167,7 +167,7 @@ type NonceStore interface {
 	UseNonce(ctx context.Context, scope, value string, expires time.Time) error
 }
 
-// Storage is everything the library keeps. storage/memory and storage/sql
+// Storage is everything the library keeps. storage/memory and storage/sqlstore
 // implement it; both pass storage/storagetest.
 type Storage interface {
 	UserStore

@@ -8,10 +8,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-socialauth/socialauth"
+	"github.com/go-socialauth/socialauth/backends"
+	"github.com/go-socialauth/socialauth/backends/backendtest"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/storage/memory"
-	"github.com/go-socialauth/socialauth/storage/storagetest"
 )
+
+// loginAs logs id in through a fake Google (at the HTTP level) into st,
+// with the stock pipeline and associate_by_email.
+func loginAs(t *testing.T, st socialauth.Storage, id backendtest.Identity) (*socialauth.Result, error) {
+	t.Helper()
+	fake := backendtest.New(t)
+	google := backends.Settings{Key: "web-client.apps.googleusercontent.com"}
+	svc, err := socialauth.New(socialauth.Config{
+		Backends:   []socialauth.Backend{backends.GoogleOAuth2(google)},
+		Storage:    st,
+		Pipeline:   pipeline.Default().InsertAfter("get_username", pipeline.AssociateByEmail()),
+		HTTPClient: fake.Client(),
+	})
+	require.NoError(t, err)
+	return svc.Login(context.Background(), "google-oauth2", fake.Token("google-oauth2", google, id))
+}
 
 // A user with the same email that associate_by_email may not link to (its
 // email unverified, or the user inactive) must not block a verified login:
@@ -26,11 +43,7 @@ func TestAssociateByEmailSkipsUnlinkableUsers(t *testing.T) {
 			st := memory.New()
 			old, err := st.CreateUser(ctx, existing)
 			require.NoError(t, err)
-			prov := storagetest.NewFakeProvider(t)
-			prov.Set("tok", storagetest.Identity{UID: "1", Username: "pat", Email: "Pat@Example.com", EmailVerified: true})
-			svc := storagetest.NewService(t, prov, st, pipeline.Default().InsertAfter("get_username", pipeline.AssociateByEmail()), "dev")
-
-			res, err := storagetest.Login(ctx, svc, "dev", "tok")
+			res, err := loginAs(t, st, backendtest.Identity{UID: "1", Username: "pat", Email: "Pat@Example.com", EmailVerified: true})
 			require.NoError(t, err)
 			assert.True(t, res.IsNew)
 			assert.NotEqual(t, old.ID, res.User.ID, "never linked to a user it may not link to")
@@ -59,13 +72,8 @@ func (r *racingSignup) CreateUserWithAssociation(ctx context.Context, u *sociala
 }
 
 func TestAssociateByEmailEmailTakenByUnlinkableUser(t *testing.T) {
-	ctx := context.Background()
 	st := &racingSignup{Store: memory.New()}
-	prov := storagetest.NewFakeProvider(t)
-	prov.Set("tok", storagetest.Identity{UID: "1", Username: "pat", Email: "pat@example.com", EmailVerified: true})
-	svc := storagetest.NewService(t, prov, st, pipeline.Default().InsertAfter("get_username", pipeline.AssociateByEmail()), "dev")
-
-	res, err := storagetest.Login(ctx, svc, "dev", "tok")
+	res, err := loginAs(t, st, backendtest.Identity{UID: "1", Username: "pat", Email: "pat@example.com", EmailVerified: true})
 	require.NoError(t, err)
 	assert.True(t, res.IsNew)
 	assert.Equal(t, "pat", res.User.Username, "its own user, not the squatter")

@@ -97,7 +97,7 @@ func setString(m map[string]any, k, v string) {
 
 // UserDetailsOptions are PSA's PROTECTED_USER_FIELDS and IMMUTABLE_USER_FIELDS,
 // with the User's JSON field names ("email", "fullname", "first_name",
-// "last_name", "username").
+// "last_name", "avatar_url", "username").
 type UserDetailsOptions struct {
 	// Protected fields are never changed by a login. "username" and "email"
 	// are always protected unless NoDefaultProtected is set.
@@ -109,10 +109,18 @@ type UserDetailsOptions struct {
 	Immutable []string
 }
 
+// userFieldsKeeper is a store that keeps only some of the User's fields,
+// such as a SQL store over a host's users table without name columns.
+// UserFields returns the JSON names of the fields it keeps; user_details
+// leaves the others alone. A store without the method keeps them all.
+type userFieldsKeeper interface{ UserFields() []string }
+
 // UserDetails is "user_details": it copies the login's details onto the user
-// (full, first and last name by default), except protected fields and
-// immutable fields that already have a value, and writes only when a value
-// changed.
+// (full, first and last name and avatar URL by default), except protected
+// fields, immutable fields that already have a value, and fields the store
+// does not keep (a store that keeps some only says which with a method
+// UserFields() []string returning their JSON names), and writes only when a
+// value changed.
 func UserDetails(o UserDetailsOptions) socialauth.PipelineStep {
 	protected := slices.Clone(o.Protected)
 	if !o.NoDefaultProtected {
@@ -122,6 +130,12 @@ func UserDetails(o UserDetailsOptions) socialauth.PipelineStep {
 	return socialauth.PipelineStep{Name: "user_details", Step: socialauth.StepFunc(func(ctx context.Context, s *socialauth.State) error {
 		if s.User == nil || s.User.ID == "" {
 			return nil
+		}
+		var kept []string // nil: the store keeps every field
+		if k, ok := s.Storage.(userFieldsKeeper); ok {
+			if kept = k.UserFields(); kept == nil {
+				kept = []string{}
+			}
 		}
 		u := *s.User
 		d := s.Details
@@ -135,11 +149,13 @@ func UserDetails(o UserDetailsOptions) socialauth.PipelineStep {
 			{"fullname", &u.FullName, d.FullName},
 			{"first_name", &u.FirstName, d.FirstName},
 			{"last_name", &u.LastName, d.LastName},
+			{"avatar_url", &u.AvatarURL, d.AvatarURL},
 		}
 		changed := false
 		for _, f := range fields {
 			if f.v == "" || *f.dst == f.v || slices.Contains(protected, f.name) ||
-				(*f.dst != "" && slices.Contains(immutable, f.name)) {
+				(*f.dst != "" && slices.Contains(immutable, f.name)) ||
+				(kept != nil && !slices.Contains(kept, f.name)) {
 				continue
 			}
 			*f.dst = f.v

@@ -494,6 +494,52 @@ func TestUserDetails(t *testing.T) {
 	assert.Equal(t, "Hopper", got.LastName, "immutable but empty: set once")
 }
 
+// keepsSome is a store over a users table that keeps only some of the
+// User's fields, as a SQL store over a host's table says with UserFields.
+type keepsSome struct {
+	*counting
+	fields []string
+}
+
+func (k keepsSome) UserFields() []string { return k.fields }
+
+// A store that keeps no name columns is never asked to update them, and
+// the avatar is kept like the names where the store keeps it.
+func TestUserDetailsKeptFields(t *testing.T) {
+	d := socialauth.Details{Username: "ada", Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace",
+		FullName: "Ada Lovelace", AvatarURL: "https://example.com/ada.png"}
+	login := func(st socialauth.Storage, u *socialauth.User) {
+		s := newState(st, profile("x", d))
+		s.Details, s.Username, s.User = d, d.Username, u
+		require.NoError(t, run(t, s, pipeline.UserDetails(pipeline.UserDetailsOptions{})))
+	}
+
+	narrow := keepsSome{counting: &counting{Storage: memory.New()}, fields: []string{"id", "username", "email"}}
+	u, _ := seedUser(t, narrow, socialauth.User{Username: "ada", Email: "ada@example.com", IsActive: true}, "x")
+	login(narrow, u)
+	assert.Zero(t, narrow.userUpdates.Load(), "names and avatar differ, but the store does not keep them")
+
+	avatar := keepsSome{counting: &counting{Storage: memory.New()}, fields: []string{"id", "username", "email", "avatar_url"}}
+	u, _ = seedUser(t, avatar, socialauth.User{Username: "ada", Email: "ada@example.com", IsActive: true}, "x")
+	login(avatar, u)
+	assert.Equal(t, int64(1), avatar.userUpdates.Load())
+	got, err := avatar.GetUser(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "https://example.com/ada.png", got.AvatarURL)
+	assert.Empty(t, got.FirstName, "not kept, not written")
+	login(avatar, got)
+	assert.Equal(t, int64(1), avatar.userUpdates.Load(), "unchanged: no second write")
+
+	every := &counting{Storage: memory.New()} // no UserFields: every field is kept
+	u, _ = seedUser(t, every, socialauth.User{Username: "ada", Email: "ada@example.com", IsActive: true}, "x")
+	login(every, u)
+	assert.Equal(t, int64(1), every.userUpdates.Load())
+	got, err = every.GetUser(ctx, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Lovelace", got.LastName)
+	assert.Equal(t, "https://example.com/ada.png", got.AvatarURL)
+}
+
 func TestCleanUsername(t *testing.T) {
 	assert.Equal(t, "a.b@c+d_e-f", pipeline.CleanUsername("a.b@c+d_e-f"))
 	assert.Equal(t, "FooBar", pipeline.CleanUsername("Foo Bar"))

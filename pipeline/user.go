@@ -142,7 +142,7 @@ func CreateUser() socialauth.PipelineStep {
 		d := s.Details
 		s.User = &socialauth.User{
 			Username: s.Username, Email: d.Email, EmailVerified: d.EmailVerified && d.Email != "",
-			FullName: d.FullName, FirstName: d.FirstName, LastName: d.LastName, IsActive: true,
+			FullName: d.FullName, FirstName: d.FirstName, LastName: d.LastName, AvatarURL: d.AvatarURL, IsActive: true,
 		}
 		s.IsNew = true
 		return nil

@@ -28,7 +28,8 @@ import (
 	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/socialhttp"
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/dburl"
 )
 
 var (
@@ -90,7 +91,7 @@ func main() {
 		}
 		path = filepath.Join(dir, "app.db")
 	}
-	store, err := sqlstore.OpenURL(context.Background(), sqlstore.DatabaseURL(os.LookupEnv, "sqlite:"+path), sqlstore.Options{})
+	store, err := dburl.Open(context.Background(), dburl.FromEnv(os.LookupEnv, "sqlite:"+path), sqlstore.Options{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "customstep:", err)
 		os.Exit(1)

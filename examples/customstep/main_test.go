@@ -9,11 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/sqlite"
 )
 
 func TestRun(t *testing.T) {
-	store, err := sqlstore.Open(context.Background(), "sqlite", sqlstore.SQLiteDSN(filepath.Join(t.TempDir(), "app.db")), sqlstore.Options{})
+	store, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "app.db"), sqlstore.Options{})
 	require.NoError(t, err)
 	defer store.Close()
 	var out strings.Builder

@@ -28,7 +28,8 @@ import (
 	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/pipeline"
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/sqlite"
 )
 
 // accountsSchema is the host's table as it was before socialauth, plus the
@@ -53,6 +54,13 @@ CREATE INDEX IF NOT EXISTS accounts_email_key ON accounts (email_key);`
 // accounts is the sqlstore.UserTable over the host's table. Every
 // statement goes through q: the store's transaction when it has one.
 type accounts struct{}
+
+// Fields says which socialauth.User fields the table keeps (every users
+// table keeps the ID and username): no avatar column, so a login never
+// tries to update one.
+func (accounts) Fields() []string {
+	return []string{"email", "email_verified", "fullname", "first_name", "last_name", "is_active", "created_at", "updated_at"}
+}
 
 const accountColumns = `id, handle, email, email_verified, display_name, first_name, last_name, active, joined, updated`
 
@@ -130,7 +138,7 @@ func (accounts) UpdateUser(ctx context.Context, q sqlstore.Querier, u *socialaut
 // openStore opens the SQLite file at path with the host's table and the
 // store over it.
 func openStore(ctx context.Context, path string) (*sqlstore.Store, error) {
-	db, err := sql.Open("sqlite", sqlstore.SQLiteDSN(path))
+	db, err := sql.Open(sqlite.DriverName, sqlite.DSN(path))
 	if err != nil {
 		return nil, err
 	}
@@ -214,11 +222,11 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	if err := errors.Join(
 		db.QueryRowContext(ctx, `SELECT count(*) FROM accounts`).Scan(&nAccounts),
 		db.QueryRowContext(ctx, `SELECT count(*) FROM socialauth_associations`).Scan(&nAssocs),
-		db.QueryRowContext(ctx, `SELECT count(*) FROM socialauth_users`).Scan(&nLibUsers),
+		db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'socialauth_users'`).Scan(&nLibUsers),
 	); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "rows: accounts=%d socialauth_associations=%d socialauth_users=%d\n", nAccounts, nAssocs, nLibUsers)
+	fmt.Fprintf(w, "rows: accounts=%d socialauth_associations=%d; socialauth_users tables: %d\n", nAccounts, nAssocs, nLibUsers)
 	return nil
 }
 

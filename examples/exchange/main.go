@@ -45,7 +45,8 @@ import (
 	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/socialhttp"
-	sqlstore "github.com/go-socialauth/socialauth/storage/sql"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/dburl"
 )
 
 func main() {
@@ -66,15 +67,15 @@ func run(ctx context.Context, addr, dbPath string, env func(string) (string, boo
 	if err != nil {
 		return err
 	}
-	dbURL := sqlstore.DatabaseURL(env, "sqlite:"+abs)
-	store, err := sqlstore.OpenURL(ctx, dbURL, sqlstore.Options{})
+	dbURL := dburl.FromEnv(env, "sqlite:"+abs)
+	store, err := dburl.Open(ctx, dbURL, sqlstore.Options{})
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	where := "SQLite at " + abs
 	if store.Dialect() == sqlstore.PostgreSQL {
-		where = "PostgreSQL (" + sqlstore.EnvDatabaseURL + ")"
+		where = "PostgreSQL (" + dburl.EnvVar + ")"
 	}
 
 	// The development provider: a real HTTP server on a free loopback port.

@@ -16,19 +16,26 @@ import (
 //go:embed migrations
 var migrationFiles embed.FS
 
-// migration is one embedded file migrations/<dialect>/NNNN_name.sql.
+// The migrations come in two lines, each versioned on its own, in
+// migrations/<dialect>/<line>/: the tables every store has, and the
+// store's own users table, which a store over the host's users table
+// (Options.Users) never creates.
+const (
+	coreLine  = "core"
+	usersLine = "users"
+)
+
+// migration is one embedded file migrations/<dialect>/<line>/NNNN_name.sql.
 type migration struct {
+	line    string
 	version int
 	name    string
 	sql     string
 }
 
-// SchemaVersion is the version of the newest embedded migration: the
-// schema a store has once it is open.
-const SchemaVersion = 1
-
-func migrations(d Dialect) ([]migration, error) {
-	dir := path.Join("migrations", string(d))
+// migrations returns the dialect's migrations of line, oldest first.
+func migrations(d Dialect, line string) ([]migration, error) {
+	dir := path.Join("migrations", string(d), line)
 	entries, err := fs.ReadDir(migrationFiles, dir)
 	if err != nil {
 		return nil, err
@@ -38,27 +45,31 @@ func migrations(d Dialect) ([]migration, error) {
 		num, _, ok := strings.Cut(e.Name(), "_")
 		v, err := strconv.Atoi(num)
 		if !ok || err != nil || !strings.HasSuffix(e.Name(), ".sql") {
-			return nil, fmt.Errorf("sqlstore: bad migration file name %s", e.Name())
+			return nil, fmt.Errorf("sqlstore: bad migration file name %s/%s", line, e.Name())
 		}
 		b, err := fs.ReadFile(migrationFiles, path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, migration{version: v, name: e.Name(), sql: string(b)})
+		out = append(out, migration{line: line, version: v, name: line + "/" + e.Name(), sql: string(b)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	return out, nil
 }
 
-// migrate brings the schema up to date. It holds a lock across the check and
-// the changes so that two processes opening one database at once apply each
-// migration once: PostgreSQL's session advisory lock (keyed by the current
-// schema), SQLite's write lock taken by BEGIN IMMEDIATE (the other opener
-// waits out its busy timeout).
-func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
-	ms, err := migrations(d)
-	if err != nil {
-		return err
+// migrate brings the lines' tables up to date. It holds a lock across the
+// check and the changes so that two processes opening one database at once
+// apply each migration once: PostgreSQL's session advisory lock (keyed by
+// the current schema), SQLite's write lock taken by BEGIN IMMEDIATE (the
+// other opener waits out its busy timeout).
+func migrate(ctx context.Context, db *sql.DB, d Dialect, lines ...string) error {
+	var ms []migration
+	for _, l := range lines {
+		lm, err := migrations(d, l)
+		if err != nil {
+			return err
+		}
+		ms = append(ms, lm...)
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
@@ -71,10 +82,12 @@ func migrate(ctx context.Context, db *sql.DB, d Dialect) error {
 	return nil
 }
 
-const createMigrationsTable = `CREATE TABLE IF NOT EXISTS socialauth_schema_migrations (
-	version    integer PRIMARY KEY,
+const createMigrationsTable = `CREATE TABLE IF NOT EXISTS socialauth_migrations (
+	line       text NOT NULL,
+	version    integer NOT NULL,
 	name       text NOT NULL,
-	applied_at text NOT NULL
+	applied_at text NOT NULL,
+	PRIMARY KEY (line, version)
 )`
 
 func lockAndApply(ctx context.Context, conn *sql.Conn, d Dialect, ms []migration) (err error) {
@@ -145,7 +158,8 @@ func applyPostgres(ctx context.Context, conn *sql.Conn, m migration) error {
 
 func isApplied(ctx context.Context, q Querier, m migration) (bool, error) {
 	var n int
-	err := q.QueryRowContext(ctx, `SELECT count(*) FROM socialauth_schema_migrations WHERE version = $1`, m.version).Scan(&n)
+	err := q.QueryRowContext(ctx, `SELECT count(*) FROM socialauth_migrations WHERE line = $1 AND version = $2`,
+		m.line, m.version).Scan(&n)
 	return n > 0, err
 }
 
@@ -153,7 +167,7 @@ func apply(ctx context.Context, q Querier, m migration) error {
 	if _, err := q.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("%s: %w", m.name, err)
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO socialauth_schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
-		m.version, m.name, time.Now().UTC().Format(time.RFC3339))
+	_, err := q.ExecContext(ctx, `INSERT INTO socialauth_migrations (line, version, name, applied_at) VALUES ($1, $2, $3, $4)`,
+		m.line, m.version, m.name, time.Now().UTC().Format(time.RFC3339))
 	return err
 }

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
@@ -15,11 +15,14 @@ import (
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"modernc.org/sqlite"
+	moderncsqlite "modernc.org/sqlite"
 
 	"github.com/go-socialauth/socialauth"
+	"github.com/go-socialauth/socialauth/backends/backendtest"
 	"github.com/go-socialauth/socialauth/pipeline"
-	"github.com/go-socialauth/socialauth/storage/storagetest"
+	"github.com/go-socialauth/socialauth/storage/internal/logintest"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/sqlite"
 )
 
 var errDriverFault = errors.New("injected driver fault")
@@ -179,59 +182,71 @@ func (t *hookTx) Commit() error {
 	return t.Tx.Commit()
 }
 
-// hooked opens a store of dialect whose every statement goes through a
-// hookConnector, and a plain *sql.DB on the same database for checking.
+// hooked is a store whose every statement goes through a hookConnector,
+// and a plain *sql.DB on the same database for checking.
 type hooked struct {
-	store *Store
+	store *sqlstore.Store
 	hook  *hookConnector
 	plain *sql.DB
 }
 
-func openHooked(t *testing.T, dialect Dialect) hooked {
+// openHooked opens a database of dialect through a hookConnector, lets
+// prepare create what the host keeps in it (its own users table), and
+// opens a store with opts over it.
+func openHooked(t *testing.T, dialect sqlstore.Dialect, prepare func(*sql.DB), opts sqlstore.Options) hooked {
 	t.Helper()
 	var (
 		inner     driver.Driver
 		dsn, name string
 	)
 	switch dialect {
-	case SQLite:
-		inner, dsn, name = &sqlite.Driver{}, SQLiteDSN(filepath.Join(t.TempDir(), "hooked.db")), "sqlite"
-	case PostgreSQL:
+	case sqlstore.SQLite:
+		inner, dsn, name = &moderncsqlite.Driver{}, sqlite.DSN(filepath.Join(t.TempDir(), "hooked.db")), sqlite.DriverName
+	case sqlstore.PostgreSQL:
 		inner, dsn, name = stdlib.GetDefaultDriver(), newSchema(t), "pgx"
 	}
 	h := &hookConnector{inner: inner, dsn: dsn}
 	db := sql.OpenDB(h)
 	t.Cleanup(func() { db.Close() })
-	s, err := New(context.Background(), db, dialect, Options{})
+	if prepare != nil {
+		prepare(db)
+	}
+	s, err := sqlstore.New(context.Background(), db, dialect, opts)
 	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
 	plain, err := sql.Open(name, dsn)
 	require.NoError(t, err)
 	t.Cleanup(func() { plain.Close() })
 	return hooked{store: s, hook: h, plain: plain}
 }
 
+var hookedDialects = []sqlstore.Dialect{sqlstore.SQLite, sqlstore.PostgreSQL}
+
+// pat logs in through Google, whose fake says her first and last name.
+var pat = backendtest.Identity{UID: "7", Username: "pat", Email: "pat@example.com", EmailVerified: true, FirstName: "Pat", LastName: "Doe"}
+
 // A database error at any statement of a first login, inside a
 // transaction or not, leaves the real database with no user without its
 // association and no association without its user; and the next login
 // succeeds.
 func TestDriverFaultAtEachStatement(t *testing.T) {
-	for _, d := range []Dialect{SQLite, PostgreSQL} {
+	for _, d := range hookedDialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			prov := storagetest.NewFakeProvider(t)
-			prov.Set("tok", storagetest.Identity{UID: "7", Username: "pat", Email: "pat@example.com", EmailVerified: true, Name: "Pat Doe"})
+			prov := logintest.NewProvider(t)
+			tok := prov.Token(logintest.Google, pat)
 			p := pipeline.Default().InsertAfter("get_username", pipeline.AssociateByEmail())
 			var seen []string
 			for n := 1; ; n++ {
 				require.Less(t, n, 60, "the login never got through")
-				h := openHooked(t, d)
-				svc := storagetest.NewService(t, prov, h.store, p, "dev")
+				h := openHooked(t, d, nil, sqlstore.Options{})
+				svc := prov.Service(t, h.store, p)
 				h.hook.arm(n)
-				_, err := storagetest.Login(context.Background(), svc, "dev", "tok")
+				_, err := logintest.Login(context.Background(), svc, logintest.Google, tok)
 				c := censusDB(t, h.plain)
 				if !h.hook.didFire() {
 					require.NoError(t, err)
-					assert.Equal(t, storagetest.Census{Users: 1, Associations: 1}, c)
+					assert.Equal(t, logintest.Census{Users: 1, Associations: 1}, c)
 					require.Greater(t, n, 5, "a first login takes more statements than that")
 					t.Logf("a first login takes %d statements: %s", n-1, strings.Join(seen, " | "))
 					return
@@ -244,10 +259,10 @@ func TestDriverFaultAtEachStatement(t *testing.T) {
 				assert.Equal(t, c.Users, c.Associations, "statement %d", n)
 
 				h.hook.arm(0)
-				res, err := storagetest.Login(context.Background(), svc, "dev", "tok")
+				res, err := logintest.Login(context.Background(), svc, logintest.Google, tok)
 				require.NoError(t, err, "the login after the fault at statement %d (%s)", n, stmt)
-				assert.Equal(t, "tok", res.Association.AccessToken())
-				assert.Equal(t, storagetest.Census{Users: 1, Associations: 1}, censusDB(t, h.plain))
+				assert.Equal(t, tok, res.Association.AccessToken())
+				assert.Equal(t, logintest.Census{Users: 1, Associations: 1}, censusDB(t, h.plain))
 			}
 		})
 	}
@@ -256,39 +271,39 @@ func TestDriverFaultAtEachStatement(t *testing.T) {
 // A returning user whose details and token did not change makes the
 // database execute no INSERT, UPDATE or DELETE, and open no transaction.
 func TestReturningUserExecutesNoWrites(t *testing.T) {
-	for _, d := range []Dialect{SQLite, PostgreSQL} {
+	for _, d := range hookedDialects {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			h := openHooked(t, d)
-			prov := storagetest.NewFakeProvider(t)
-			prov.Set("tok", storagetest.Identity{UID: "9", Username: "pat", Email: "pat@example.com", EmailVerified: true, Name: "Pat Doe"})
-			svc := storagetest.NewService(t, prov, h.store, pipeline.Default().InsertAfter("get_username", pipeline.AssociateByEmail()), "dev")
+			h := openHooked(t, d, nil, sqlstore.Options{})
+			prov := logintest.NewProvider(t)
+			tok := prov.Token(logintest.Google, pat)
+			svc := prov.Service(t, h.store, pipeline.Default().InsertAfter("get_username", pipeline.AssociateByEmail()))
 
 			h.hook.arm(0)
-			_, err := storagetest.Login(context.Background(), svc, "dev", "tok")
+			_, err := logintest.Login(context.Background(), svc, logintest.Google, tok)
 			require.NoError(t, err)
 			first := h.hook.statements()
-			assert.True(t, hasWrite(first), "the first login writes: %q", first)
+			assert.True(t, countWrites(first) > 0, "the first login writes: %q", first)
 
 			h.hook.arm(0)
-			res, err := storagetest.Login(context.Background(), svc, "dev", "tok")
+			res, err := logintest.Login(context.Background(), svc, logintest.Google, tok)
 			require.NoError(t, err)
 			assert.False(t, res.IsNew)
 			again := h.hook.statements()
 			assert.NotEmpty(t, again, "the hook sees the returning login's reads")
-			assert.False(t, hasWrite(again), "a returning user with unchanged data wrote: %q", again)
+			assert.Zero(t, countWrites(again), "a returning user with unchanged data wrote: %q", again)
 			t.Logf("returning login: %d statements: %q", len(again), again)
 
-			// A changed token is written, once.
-			prov.Set("tok2", storagetest.Identity{UID: "9", Username: "pat", Email: "pat@example.com", EmailVerified: true, Name: "Pat Doe"})
+			// A new token is written, once.
 			h.hook.arm(0)
-			_, err = storagetest.Login(context.Background(), svc, "dev", "tok2")
+			_, err = logintest.Login(context.Background(), svc, logintest.Google, prov.Token(logintest.Google, pat))
 			require.NoError(t, err)
 			assert.Equal(t, 1, countWrites(h.hook.statements()), "%q", h.hook.statements())
 		})
 	}
 }
 
+// countWrites counts the statements that write or open a transaction.
 func countWrites(stmts []string) int {
 	n := 0
 	for _, s := range stmts {
@@ -300,12 +315,10 @@ func countWrites(stmts []string) int {
 	return n
 }
 
-func hasWrite(stmts []string) bool { return countWrites(stmts) > 0 }
-
 // The hook itself must see what it claims to: a write through the store
 // shows up.
 func TestHookSeesWrites(t *testing.T) {
-	h := openHooked(t, SQLite)
+	h := openHooked(t, sqlstore.SQLite, nil, sqlstore.Options{})
 	h.hook.arm(0)
 	_, err := h.store.CreateUser(context.Background(), &socialauth.User{Username: "x"})
 	require.NoError(t, err)

@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/go-socialauth/socialauth"
 )
 
-// Querier runs SQL statements. *sql.DB, *sql.Tx and *sql.Conn are each one.
+// Querier runs SQL statements: *sql.DB, *sql.Tx and *sql.Conn are each
+// one, and its methods behave as theirs of the same names.
 type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
@@ -18,32 +21,81 @@ type Querier interface {
 
 // UserTable is the users role over a table of the host's own, in the
 // store's database (see "The host's own users table" in the package doc).
-// The store calls it with q, which is either its *sql.DB or the *sql.Tx of
-// a transaction it runs (CreateUserWithAssociation, CreateAssociation):
-// run every statement through q, never through another connection, so that
-// the user and its association are written, or not, together.
+// The store calls it with q, which is either the store's *sql.DB or the
+// *sql.Tx of a transaction the store runs (CreateUserWithAssociation,
+// CreateAssociation): run every statement through q, never through another
+// connection, so that a user and its association are written, or not,
+// together. The methods may be called concurrently.
 //
-// The contracts are those of [socialauth.UserStore], with these additions:
-//
-//   - IDs are opaque strings to the library; render the host's key as one
-//     (a decimal, a UUID). GetUser of an id that cannot be one of the
-//     table's keys wraps [socialauth.ErrNotFound].
-//   - UsersByEmail compares [socialauth.EmailKey] values (keep the key in a
-//     column of its own, indexed; SQL's lower() folds more than ASCII).
-//   - CreateUser receives u with CreatedAt and UpdatedAt set from the
-//     store's clock, and UpdateUser u with UpdatedAt set; store them or
-//     ignore them. A taken username may be reported either as an error
-//     wrapping [socialauth.ErrAlreadyExists] or as the driver's unique
-//     violation, which the store maps.
-//
-// The methods may be called concurrently.
+// IDs are opaque strings to the library: render the table's key as one (a
+// decimal, a UUID), the same way every time. Not found is an error wrapping
+// [socialauth.ErrNotFound], never a nil user with a nil error. Returned
+// users are the caller's to change.
 type UserTable interface {
+	// Fields returns the JSON names of the [socialauth.User] fields the
+	// table keeps, of "email", "email_verified", "fullname", "first_name",
+	// "last_name", "avatar_url", "is_active", "created_at" and
+	// "updated_at" ("id" and "username" are kept by every users table and
+	// need not be listed). The store calls it once, in [New], which fails
+	// on a name it does not know. A field left out is one the table does
+	// not store, and the login pipeline does not try to update it, so a
+	// returning user whose kept fields did not change causes no UPDATE.
+	// GetUser fills a field left out as the table's rows imply: names and
+	// avatar empty; EmailVerified false (associate_by_email then links no
+	// login to the table's users by email); IsActive true when the table
+	// has no inactive users (an inactive user's login is refused).
+	Fields() []string
+	// GetUser returns the user whose ID is id. An id that cannot be one of
+	// the table's keys (not a number, for an integer key) is not found.
 	GetUser(ctx context.Context, q Querier, id string) (*socialauth.User, error)
+	// UsersByEmail returns the users whose email has the same
+	// [socialauth.EmailKey] as email (ASCII letters compared
+	// case-insensitively, every other byte exactly; SQL's lower() folds
+	// more than ASCII under most collations, so keep the key in an indexed
+	// column of its own), oldest first. The store never calls it with an
+	// empty email. None found is an empty or nil slice and a nil error.
 	UsersByEmail(ctx context.Context, q Querier, email string) ([]*socialauth.User, error)
+	// UsernameExists reports whether a user has exactly this username
+	// (compared byte for byte).
 	UsernameExists(ctx context.Context, q Querier, username string) (bool, error)
+	// CreateUser inserts u, whose ID is empty and whose CreatedAt and
+	// UpdatedAt the store has set from its clock, and returns it with the
+	// ID the table gave it. A taken username is either an error wrapping
+	// [socialauth.ErrAlreadyExists] or the driver's unique-violation
+	// error, which the store maps to one.
 	CreateUser(ctx context.Context, q Querier, u *socialauth.User) (*socialauth.User, error)
+	// UpdateUser overwrites the kept fields of the user whose ID is u.ID
+	// with u's, but CreatedAt; the store has set UpdatedAt from its clock.
+	// A missing user wraps [socialauth.ErrNotFound]; a taken username is
+	// reported as by CreateUser.
 	UpdateUser(ctx context.Context, q Querier, u *socialauth.User) error
 }
+
+// userFields are the JSON names of socialauth.User's fields, all of which
+// the store's own users table keeps.
+var userFields = []string{"id", "username", "email", "email_verified", "fullname", "first_name", "last_name",
+	"avatar_url", "is_active", "created_at", "updated_at"}
+
+// keptFields is "id", "username" and the fields t declares, checked.
+func keptFields(t UserTable) ([]string, error) {
+	kept := []string{"id", "username"}
+	for _, f := range t.Fields() {
+		if !slices.Contains(userFields, f) {
+			return nil, fmt.Errorf("sqlstore: Options.Users keeps an unknown User field %q (want the JSON names of socialauth.User's fields)", f)
+		}
+		if !slices.Contains(kept, f) {
+			kept = append(kept, f)
+		}
+	}
+	return kept, nil
+}
+
+// UserFields returns the JSON names of the [socialauth.User] fields the
+// store keeps: all of them over its own users table, "id", "username" and
+// those of UserTable.Fields over the host's. The login pipeline's
+// user_details step asks for it, so as not to update a field the table
+// does not keep. The slice is the caller's.
+func (s *Store) UserFields() []string { return slices.Clone(s.userFields) }
 
 // GetUser implements socialauth.UserStore.
 func (s *Store) GetUser(ctx context.Context, id string) (*socialauth.User, error) {
@@ -98,7 +150,10 @@ func (s *Store) UpdateUser(ctx context.Context, u *socialauth.User) error {
 // ownUsers is the UserTable over the store's own socialauth_users.
 type ownUsers struct{ dialect Dialect }
 
-const userColumns = `id, username, email, email_verified, full_name, first_name, last_name, is_active, created_at, updated_at`
+const userColumns = `id, username, email, email_verified, full_name, first_name, last_name, avatar_url, is_active, created_at, updated_at`
+
+// Fields implements UserTable: the store's own table keeps every field.
+func (o *ownUsers) Fields() []string { return userFields }
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -126,7 +181,7 @@ func scanUser(row scanner) (*socialauth.User, error) {
 		id int64
 	)
 	err := row.Scan(&id, &u.Username, &u.Email, &u.EmailVerified, &u.FullName, &u.FirstName, &u.LastName,
-		&u.IsActive, dbTime{&u.CreatedAt}, dbTime{&u.UpdatedAt})
+		&u.AvatarURL, &u.IsActive, dbTime{&u.CreatedAt}, dbTime{&u.UpdatedAt})
 	if err != nil {
 		return nil, err
 	}
@@ -167,10 +222,10 @@ func (o *ownUsers) UsernameExists(ctx context.Context, q Querier, username strin
 func (o *ownUsers) CreateUser(ctx context.Context, q Querier, u *socialauth.User) (*socialauth.User, error) {
 	var id int64
 	err := q.QueryRowContext(ctx, `INSERT INTO socialauth_users
-		(username, email, email_key, email_verified, full_name, first_name, last_name, is_active, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		(username, email, email_key, email_verified, full_name, first_name, last_name, avatar_url, is_active, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		u.Username, u.Email, socialauth.EmailKey(u.Email), u.EmailVerified, u.FullName, u.FirstName, u.LastName,
-		u.IsActive, ts(o.dialect, u.CreatedAt), ts(o.dialect, u.UpdatedAt)).Scan(&id)
+		u.AvatarURL, u.IsActive, ts(o.dialect, u.CreatedAt), ts(o.dialect, u.UpdatedAt)).Scan(&id)
 	if err != nil {
 		return nil, err
 	}
@@ -186,9 +241,9 @@ func (o *ownUsers) UpdateUser(ctx context.Context, q Querier, u *socialauth.User
 	}
 	res, err := q.ExecContext(ctx, `UPDATE socialauth_users SET
 		username = $1, email = $2, email_key = $3, email_verified = $4, full_name = $5, first_name = $6,
-		last_name = $7, is_active = $8, updated_at = $9 WHERE id = $10`,
+		last_name = $7, avatar_url = $8, is_active = $9, updated_at = $10 WHERE id = $11`,
 		u.Username, u.Email, socialauth.EmailKey(u.Email), u.EmailVerified, u.FullName, u.FirstName,
-		u.LastName, u.IsActive, ts(o.dialect, u.UpdatedAt), n)
+		u.LastName, u.AvatarURL, u.IsActive, ts(o.dialect, u.UpdatedAt), n)
 	return affectedOne(res, err, "user")
 }
 

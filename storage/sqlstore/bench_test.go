@@ -1,4 +1,4 @@
-package sqlstore
+package sqlstore_test
 
 import (
 	"context"
@@ -17,20 +17,27 @@ import (
 	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/pipeline"
-	"github.com/go-socialauth/socialauth/storage/storagetest"
+	"github.com/go-socialauth/socialauth/storage/internal/logintest"
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/postgres"
+	"github.com/go-socialauth/socialauth/storage/sqlstore/sqlite"
 )
 
 // The benchmarks log in through a backend whose provider answers in
 // process (no HTTP), so that what they measure is the library and the
 // database: the pipeline and its queries.
 //
-//	go test -run '^$' -bench . -benchtime 2s ./storage/sql/
+//	go test -run '^$' -bench . -benchtime 2s ./storage/sqlstore/
 //
 // The 1,000,000-user databases are seeded once and kept for reruns: the
 // SQLite file under os.TempDir(), the PostgreSQL schema in the test
-// server, both named after SchemaVersion and the size.
+// server, both named after benchSeedVersion and the size. (Opening a kept
+// seed applies any newer migrations to it.)
 
 var benchSizes = []int{1_000, 1_000_000}
+
+// benchSeedVersion names the kept seeds; bump it when the seed SQL changes.
+const benchSeedVersion = 2
 
 // benchBackend's token "tok-<n>" belongs to uid "<n>", whose seeded user
 // and association hold exactly what a login with it would write.
@@ -46,15 +53,16 @@ func benchBackend() socialauth.Backend {
 	})
 }
 
-func benchService(b *testing.B, st socialauth.Storage) func(ctx context.Context, token string) (*socialauth.Result, error) {
+// benchLogin returns the login a host's exchange endpoint runs for a token
+// of benchBackend, over st.
+func benchLogin(b *testing.B, st socialauth.Storage) func(token string) (*socialauth.Result, error) {
 	b.Helper()
 	svc, err := socialauth.New(socialauth.Config{Backends: []socialauth.Backend{benchBackend()}, Storage: st, Pipeline: pipeline.Default()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return func(ctx context.Context, token string) (*socialauth.Result, error) {
-		return svc.Login(ctx, "dev", token)
-	}
+	ctx := context.Background()
+	return func(token string) (*socialauth.Result, error) { return svc.Login(ctx, "dev", token) }
 }
 
 // benchSpreads are how many distinct users the returning logins cycle
@@ -91,26 +99,19 @@ const (
 
 // seededSQLite returns a store over a SQLite file with n seeded users,
 // seeding it into os.TempDir() on first use.
-func seededSQLite(b *testing.B, n int) *Store {
+func seededSQLite(b *testing.B, n int) *sqlstore.Store {
 	b.Helper()
 	ctx := context.Background()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("socialauth-bench-v%d-%d.db", SchemaVersion, n))
+	path := filepath.Join(os.TempDir(), fmt.Sprintf("socialauth-bench-v%d-%d.db", benchSeedVersion, n))
 	if _, err := os.Stat(path); err != nil {
 		start := time.Now()
 		tmp := path + ".seeding"
 		os.Remove(tmp)
-		s, err := Open(ctx, "sqlite", tmp, Options{})
+		s, err := sqlite.Open(ctx, tmp, sqlstore.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		now := ts(SQLite, time.Now())
-		err = s.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.Exec(seedSQLiteUsers, n, now); err != nil {
-				return err
-			}
-			_, err := tx.Exec(seedSQLiteAssocs, now)
-			return err
-		})
+		err = inTx(s.DB(), seedSQLiteUsers, seedSQLiteAssocs, n, time.Now().UnixMicro())
 		if err == nil {
 			_, err = s.DB().Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
 		}
@@ -123,7 +124,7 @@ func seededSQLite(b *testing.B, n int) *Store {
 		}
 		b.Logf("seeded %d users into %s in %v", n, path, time.Since(start).Round(time.Millisecond))
 	}
-	s, err := Open(ctx, "sqlite", path, Options{})
+	s, err := sqlite.Open(ctx, path, sqlstore.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -131,12 +132,35 @@ func seededSQLite(b *testing.B, n int) *Store {
 	return s
 }
 
+// inTx runs the seed statements in one transaction: users (with n and
+// now), then associations (with now), then any more statements with n.
+func inTx(db *sql.DB, users, assocs string, n int, now any, more ...string) error {
+	tx, err := db.Begin()
+	if err != nil {
+		return err
+	}
+	_, err = tx.Exec(users, n, now)
+	if err == nil {
+		_, err = tx.Exec(assocs, now)
+	}
+	for _, q := range more {
+		if err == nil {
+			_, err = tx.Exec(q, n)
+		}
+	}
+	if err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
 // seededPostgres returns a store over a kept schema with n seeded users.
-func seededPostgres(b *testing.B, n int) *Store {
+func seededPostgres(b *testing.B, n int) *sqlstore.Store {
 	b.Helper()
 	ctx := context.Background()
 	dsn := postgresDSN(b)
-	schema := fmt.Sprintf("socialauth_bench_v%d_%d", SchemaVersion, n)
+	schema := fmt.Sprintf("socialauth_bench_v%d_%d", benchSeedVersion, n)
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		b.Fatal(err)
@@ -149,21 +173,12 @@ func seededPostgres(b *testing.B, n int) *Store {
 		if _, err := admin.Exec(`DROP SCHEMA IF EXISTS ` + schema + ` CASCADE; CREATE SCHEMA ` + schema); err != nil {
 			b.Fatal(err)
 		}
-		s, err := Open(ctx, "pgx", withSearchPath(b, dsn, schema), Options{})
+		s, err := postgres.Open(ctx, withSearchPath(b, dsn, schema), sqlstore.Options{})
 		if err != nil {
 			b.Fatal(err)
 		}
-		now := time.Now().UTC()
-		err = s.inTx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.Exec(seedPostgresUsers, n, now); err != nil {
-				return err
-			}
-			if _, err := tx.Exec(seedPostgresAssocs, now); err != nil {
-				return err
-			}
-			_, err := tx.Exec(`SELECT setval(pg_get_serial_sequence('socialauth_users', 'id'), $1)`, n)
-			return err
-		})
+		err = inTx(s.DB(), seedPostgresUsers, seedPostgresAssocs, n, time.Now().UTC(),
+			`SELECT setval(pg_get_serial_sequence('socialauth_users', 'id'), $1)`)
 		if err == nil {
 			_, err = s.DB().Exec(`ANALYZE`)
 		}
@@ -173,7 +188,7 @@ func seededPostgres(b *testing.B, n int) *Store {
 		}
 		b.Logf("seeded %d users into schema %s in %v", n, schema, time.Since(start).Round(time.Millisecond))
 	}
-	s, err := Open(ctx, "pgx", withSearchPath(b, dsn, schema), Options{})
+	s, err := postgres.Open(ctx, withSearchPath(b, dsn, schema), sqlstore.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -183,7 +198,7 @@ func seededPostgres(b *testing.B, n int) *Store {
 
 var benchDialects = []struct {
 	name   string
-	seeded func(*testing.B, int) *Store
+	seeded func(*testing.B, int) *sqlstore.Store
 }{
 	{"SQLite", seededSQLite},
 	{"PostgreSQL", seededPostgres},
@@ -196,11 +211,10 @@ func BenchmarkReturningLogin(b *testing.B) {
 		for _, n := range benchSizes {
 			for _, spread := range benchSpreads {
 				b.Run(fmt.Sprintf("%s/users=%d/spread=%d", d.name, n, spread), func(b *testing.B) {
-					s := d.seeded(b, n)
-					login, ctx := benchService(b, s), context.Background()
+					login := benchLogin(b, d.seeded(b, n))
 					tokens := benchTokens(n, spread)
 					for _, tok := range tokens[:min(8, len(tokens))] { // the seed is what a login writes: no update, not new
-						res, err := login(ctx, tok)
+						res, err := login(tok)
 						if err != nil || res.IsNew {
 							b.Fatalf("warm-up login %s: new=%v err=%v", tok, res != nil && res.IsNew, err)
 						}
@@ -208,7 +222,7 @@ func BenchmarkReturningLogin(b *testing.B) {
 					b.ReportAllocs()
 					i := 0
 					for b.Loop() {
-						if _, err := login(ctx, tokens[i%len(tokens)]); err != nil {
+						if _, err := login(tokens[i%len(tokens)]); err != nil {
 							b.Fatal(err)
 						}
 						i++
@@ -270,18 +284,18 @@ func BenchmarkReturningLoginFloor(b *testing.B) {
 func BenchmarkFirstLogin(b *testing.B) {
 	for _, d := range []struct {
 		name string
-		open func(*testing.B) *Store
+		open func(*testing.B) *sqlstore.Store
 	}{
-		{"SQLite", func(b *testing.B) *Store {
-			s, err := Open(context.Background(), "sqlite", filepath.Join(b.TempDir(), "first.db"), Options{})
+		{"SQLite", func(b *testing.B) *sqlstore.Store {
+			s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "first.db"), sqlstore.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.Cleanup(func() { s.Close() })
 			return s
 		}},
-		{"PostgreSQL", func(b *testing.B) *Store {
-			s, err := Open(context.Background(), "pgx", newSchema(b), Options{})
+		{"PostgreSQL", func(b *testing.B) *sqlstore.Store {
+			s, err := postgres.Open(context.Background(), newSchema(b), sqlstore.Options{})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -290,11 +304,11 @@ func BenchmarkFirstLogin(b *testing.B) {
 		}},
 	} {
 		b.Run(d.name, func(b *testing.B) {
-			login, ctx := benchService(b, d.open(b)), context.Background()
+			login := benchLogin(b, d.open(b))
 			var next atomic.Int64
 			b.ReportAllocs()
 			for b.Loop() {
-				res, err := login(ctx, "tok-"+strconv.FormatInt(next.Add(1), 10))
+				res, err := login("tok-" + strconv.FormatInt(next.Add(1), 10))
 				if err != nil || !res.IsNew {
 					b.Fatalf("first login: %v", err)
 				}
@@ -307,28 +321,27 @@ func BenchmarkFirstLogin(b *testing.B) {
 // returning-login benchmark would measure UPDATEs: checked at a small size
 // in the normal test run.
 func TestBenchSeedMatchesLogin(t *testing.T) {
-	for _, d := range dialects {
+	for _, d := range []struct {
+		name         string
+		open         func(*testing.T, sqlstore.Options) *sqlstore.Store
+		users, assoc string
+		now          any
+	}{
+		{"SQLite", openSQLite, seedSQLiteUsers, seedSQLiteAssocs, time.Now().UnixMicro()},
+		{"PostgreSQL", openPostgres, seedPostgresUsers, seedPostgresAssocs, time.Now().UTC()},
+	} {
 		t.Run(d.name, func(t *testing.T) {
 			t.Parallel()
-			s := d.open(t, Options{})
-			seedUsers, seedAssocs := seedSQLiteUsers, seedSQLiteAssocs
-			if s.dialect == PostgreSQL {
-				seedUsers, seedAssocs = seedPostgresUsers, seedPostgresAssocs
+			s := d.open(t, sqlstore.Options{})
+			if err := inTx(s.DB(), d.users, d.assoc, 20, d.now); err != nil {
+				t.Fatal(err)
 			}
-			now := ts(s.dialect, time.Now())
-			_, err := s.DB().Exec(seedUsers, 20, now)
-			if err == nil {
-				_, err = s.DB().Exec(seedAssocs, now)
-			}
+			f, st := logintest.Wrap(s)
+			svc, err := socialauth.New(socialauth.Config{Backends: []socialauth.Backend{benchBackend()}, Storage: st, Pipeline: pipeline.Default()})
 			if err != nil {
 				t.Fatal(err)
 			}
-			f := &storagetest.Faulty{Storage: s}
-			svc, err := socialauth.New(socialauth.Config{Backends: []socialauth.Backend{benchBackend()}, Storage: f, Pipeline: pipeline.Default()})
-			if err != nil {
-				t.Fatal(err)
-			}
-			res, err := svc.Login(context.Background(), "dev", "tok-17")
+			res, err := logintest.Login(context.Background(), svc, "dev", "tok-17")
 			if err != nil || res.IsNew || res.User.Username != "user17" {
 				t.Fatalf("login as seeded user 17: %+v, %v", res, err)
 			}
