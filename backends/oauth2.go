@@ -219,13 +219,3 @@ func (o *OAuth2) userInfo(ctx context.Context, client *http.Client, token string
 	}
 	return mapUser(o.p.User, body)
 }
-
-// mapUser runs a mapper and turns its failure into ErrAuthFailed (or
-// ErrProviderUnavailable for JSON that does not parse).
-func mapUser(f func([]byte) (string, socialauth.Details, error), body []byte) (*socialauth.Profile, error) {
-	uid, d, err := f(body)
-	if err != nil {
-		return nil, err
-	}
-	return &socialauth.Profile{UID: uid, Details: d, Raw: body}, nil
-}

@@ -54,35 +54,6 @@ const (
 	IntrospectNever
 )
 
-// ClaimKeys name the claims (or userinfo fields) a profile is read from:
-// PSA's ID_KEY, USERNAME_KEY, EMAIL_KEY, FIRST_NAME_KEY, LAST_NAME_KEY and
-// FULLNAME_KEY. An empty field means the OIDC standard claim in brackets.
-type ClaimKeys struct {
-	UID           string // ["sub"]; prefer it: OIDC Core §5.7 makes only iss+sub an identity
-	Username      string // ["preferred_username"]
-	Email         string // ["email"]
-	EmailVerified string // ["email_verified"], a boolean or the string "true"
-	FullName      string // ["name"]
-	FirstName     string // ["given_name"]
-	LastName      string // ["family_name"]
-}
-
-func (k ClaimKeys) withDefaults() ClaimKeys {
-	def := func(v *string, d string) {
-		if *v == "" {
-			*v = d
-		}
-	}
-	def(&k.UID, "sub")
-	def(&k.Username, "preferred_username")
-	def(&k.Email, "email")
-	def(&k.EmailVerified, "email_verified")
-	def(&k.FullName, "name")
-	def(&k.FirstName, "given_name")
-	def(&k.LastName, "family_name")
-	return k
-}
-
 // OIDCConfig describes an OpenID Connect provider for [NewOIDC]. The zero
 // value of each field is documented; only Name and one of Issuer or
 // DiscoveryURL are required.
@@ -270,7 +241,7 @@ func NewOIDC(c OIDCConfig) *OIDC {
 	}
 	o := &OIDC{cfg: c, keys: c.Claims.withDefaults(), user: c.User}
 	if o.user == nil {
-		o.user = o.claimsUser
+		o.user = o.keys.user
 	}
 	o.disc = newRemote(o.parseDiscovery, maxCacheTTL)
 	o.jwks = newRemote(parseJWKS, time.Hour)
@@ -455,31 +426,6 @@ func (o *OIDC) profile(claims []byte, tok socialauth.Token) (*socialauth.Profile
 	}
 	p.Token = tok
 	return p, nil
-}
-
-// claimsUser is the default mapper: the claims Claims names.
-func (o *OIDC) claimsUser(body []byte) (string, socialauth.Details, error) {
-	var m map[string]json.RawMessage
-	if err := decode(body, &m); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	str := func(k string) string {
-		var s string
-		if json.Unmarshal(m[k], &s) != nil {
-			return ""
-		}
-		return s
-	}
-	var verified flexBool
-	if raw, ok := m[o.keys.EmailVerified]; ok {
-		_ = verified.UnmarshalJSON(raw)
-	}
-	d := socialauth.Details{
-		Username: str(o.keys.Username), Email: str(o.keys.Email),
-		FullName: str(o.keys.FullName), FirstName: str(o.keys.FirstName), LastName: str(o.keys.LastName),
-	}
-	d.EmailVerified = bool(verified) && d.Email != ""
-	return idString(m[o.keys.UID]), d, nil
 }
 
 // mergeClaims overlays the userinfo answer on the id_token's claims.
