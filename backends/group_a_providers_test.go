@@ -323,11 +323,11 @@ func TestInstagram(t *testing.T) {
 	})
 }
 
-func TestStackoverflow(t *testing.T) {
+func TestStackOverflow(t *testing.T) {
 	const tok = "zFrzUT2VqTHgo8xJtN8nSA))"
 	me := "https://api.stackexchange.com/2.3/me"
 	s := backends.Settings{Key: "29184", Secret: "so-client-secret-9a", APIKey: "Ckjvj8P0yg1iNqs8EvWfLA(("}
-	b := backends.Stackoverflow(s)
+	b := backends.StackOverflow(s)
 	runGroupA(t, groupACase{b: b, token: tok, secrets: []string{s.Secret}, user: endpoint{"GET", me}, noCheck: true,
 		unconfigured: &backends.Settings{Key: s.Key}, unconfiguredSays: "API_KEY"})
 	t.Run("site, key and token in the query; Raw is the user", func(t *testing.T) {

@@ -56,9 +56,9 @@ func TestLineVerify(t *testing.T) {
 	})
 }
 
-func TestMailruAnswer(t *testing.T) {
+func TestMailRuAnswer(t *testing.T) {
 	const userinfo = "https://oauth.mail.ru/userinfo"
-	b := backends.Mailru(mailruSettings)
+	b := backends.MailRu(mailruSettings)
 	t.Run("an error answered with 200 is a refusal", func(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", userinfo, 0, "mailru/error-invalid-token.json"})
 		_, err := authenticate(t, b, c, "mailru-token-1")

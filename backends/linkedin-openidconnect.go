@@ -1,6 +1,6 @@
 package backends
 
-// LinkedInOpenIDConnect is the "linkedin-openidconnect" backend (Sign In
+// LinkedInOIDC is the "linkedin-openidconnect" backend (Sign In
 // with LinkedIn using OpenID Connect).
 //
 // Settings: Key (the client id), ClientIDs, Secret, Scope.
@@ -13,7 +13,7 @@ package backends
 // caller passes one). An access token (DoAuth) goes to LinkedIn's userinfo
 // endpoint, and its audience is NOT proven: prefer the id_token. The uid
 // is "sub"; the email counts as verified when email_verified says so.
-func LinkedInOpenIDConnect(s Settings) *OIDC {
+func LinkedInOIDC(s Settings) *OIDC {
 	c := settingsConfig("linkedin-openidconnect", "https://www.linkedin.com/oauth", s)
 	c.Introspection = IntrospectNever // LinkedIn advertises none
 	return NewOIDC(c)

@@ -169,8 +169,9 @@ var (
 	_ Documented                      = (*OIDC)(nil)
 )
 
-// OpenIDConnect returns the generic "oidc" backend (PSA's
-// OpenIdConnectAuth; the type [OIDC] takes the short name).
+// GenericOIDC returns the "oidc" backend: any OpenID Provider, found by
+// discovery at the issuer in Settings.BaseURL (PSA's OpenIdConnectAuth).
+// [NewOIDC] builds one from a full [OIDCConfig] instead.
 //
 // Settings: BaseURL (required: the issuer, PSA's OIDC_ENDPOINT; discovery
 // is read from {BaseURL}/.well-known/openid-configuration), Key (the
@@ -188,7 +189,7 @@ var (
 // accepts, whichever app it was issued to, logs its user in, so prefer the
 // id_token. The uid is "sub"; the email counts as verified when the
 // email_verified claim says so.
-func OpenIDConnect(s Settings) *OIDC {
+func GenericOIDC(s Settings) *OIDC {
 	return NewOIDC(settingsConfig("oidc", s.BaseURL, s))
 }
 

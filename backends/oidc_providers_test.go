@@ -15,7 +15,7 @@ import (
 func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 	t.Run("okta org authorization server", func(t *testing.T) {
 		s := backends.Settings{Key: "0oa1b2c3d4", Secret: "okta-secret-1f2e", BaseURL: "https://kit.okta.com/oauth2/"}
-		b := backends.OktaOpenIDConnect(s)
+		b := backends.OktaOIDC(s)
 		fake := backendtest.New(t)
 		assert.Equal(t, "https://kit.okta.com", fake.IssuerOf("okta-openidconnect", s).URL())
 		p, err := authenticate(t, b, fake.Client(), fake.Token("okta-openidconnect", s, ada))
@@ -26,7 +26,7 @@ func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 		_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken("okta-openidconnect", s, ada, idOpts{Nonce: "n"}), "n")
 		require.NoError(t, err)
 		s.Secret = ""
-		assert.False(t, backends.OktaOpenIDConnect(s).Doc().ChecksAudience, "no secret, no introspection")
+		assert.False(t, backends.OktaOIDC(s).Doc().ChecksAudience, "no secret, no introspection")
 	})
 	t.Run("auth0 domain written as a URL; nickname", func(t *testing.T) {
 		s := backends.Settings{Key: "auth0-client", Domain: "https://kit.eu.auth0.com/"}
@@ -50,7 +50,7 @@ func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 	})
 	t.Run("linkedin: nonce checked when given, absent otherwise", func(t *testing.T) {
 		s := backends.Settings{Key: "78abcdef"}
-		b := backends.LinkedInOpenIDConnect(s)
+		b := backends.LinkedInOIDC(s)
 		fake := backendtest.New(t)
 		_, err := verifyIDToken(t, b, fake.Client(), fake.IDToken("linkedin-openidconnect", s, ada, idOpts{}), "")
 		require.NoError(t, err)

@@ -52,7 +52,7 @@ func TestOIDCAccessToken(t *testing.T) {
 		s := f.s
 		s.Secret = "a-wrong-secret"
 		tok := f.issuer.AccessToken(f.s, ada)
-		_, err := authenticate(t, backends.OpenIDConnect(s), f.fake.Client(), tok)
+		_, err := authenticate(t, backends.GenericOIDC(s), f.fake.Client(), tok)
 		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
 		assert.Contains(t, err.Error(), "refused this app's client credentials")
 		noSecretIn(t, err.Error(), s.Secret, tok)
@@ -62,7 +62,7 @@ func TestOIDCAccessToken(t *testing.T) {
 		f.issuer.EnableIntrospection()
 		s := f.s
 		s.Secret = ""
-		_, err := authenticate(t, backends.OpenIDConnect(s), f.fake.Client(), f.issuer.ForeignAccessToken(f.s, ada))
+		_, err := authenticate(t, backends.GenericOIDC(s), f.fake.Client(), f.issuer.ForeignAccessToken(f.s, ada))
 		require.NoError(t, err, "IntrospectIfAdvertised without a secret: userinfo only")
 	})
 	t.Run("introspection required but not offered", func(t *testing.T) {

@@ -2,7 +2,7 @@ package backends
 
 import "strings"
 
-// OktaOpenIDConnect is the "okta-openidconnect" backend.
+// OktaOIDC is the "okta-openidconnect" backend.
 //
 // Settings: BaseURL (required, PSA's API_URL: the authorization server,
 // https://{org}.okta.com/oauth2/default for a custom one, or
@@ -21,7 +21,7 @@ import "strings"
 // The uid is "sub", never preferred_username, which Okta lets admins
 // change (PSA's okta-oauth2 uses it; allauth's CVE-2025-65431). The email
 // counts as verified when email_verified says so.
-func OktaOpenIDConnect(s Settings) *OIDC {
+func OktaOIDC(s Settings) *OIDC {
 	c := settingsConfig("okta-openidconnect", oktaIssuer(s.BaseURL), s)
 	c.Introspection = introspectWithSecret(s.Secret)
 	c.Doc.UID = "sub (never preferred_username)"

@@ -14,7 +14,7 @@ import (
 
 const stackExchangeMe = "https://api.stackexchange.com/2.3/me"
 
-// Stackoverflow is the "stackoverflow" backend (Stack Exchange API 2.3,
+// StackOverflow is the "stackoverflow" backend (Stack Exchange API 2.3,
 // site stackoverflow).
 //
 // Settings: Key (the app's client id), Scope, APIKey (the app's key,
@@ -28,7 +28,7 @@ const stackExchangeMe = "https://api.stackexchange.com/2.3/me"
 // unknown tokens. The uid is the numeric "user_id" on Stack Overflow. The
 // username is the last segment of the profile link, as PSA builds it. The
 // API gives no email.
-func Stackoverflow(s Settings) *OAuth2 {
+func StackOverflow(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:     "stackoverflow",
 		AuthURL:  "https://stackexchange.com/oauth",
