@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -187,21 +188,12 @@ func (p *Provider) issuer(spec issuerSpec, name string) *Issuer {
 	}
 	if name != "" {
 		i.mu.Lock()
-		if !containsString(i.names, name) {
+		if !slices.Contains(i.names, name) {
 			i.names = append(i.names, name)
 		}
 		i.mu.Unlock()
 	}
 	return i
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func newKey(alg string) *signingKey {
@@ -308,7 +300,7 @@ func (i *Issuer) claims(s backends.Settings, id Identity) map[string]any {
 		}
 	}
 	set("preferred_username", id.Username)
-	set("name", id.FullName())
+	set("name", id.fullName())
 	set("given_name", id.FirstName)
 	set("family_name", id.LastName)
 	if id.Email != "" {
