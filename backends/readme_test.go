@@ -22,7 +22,7 @@ func TestREADMEBackendTable(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("| backend | protocol | how the token is checked | uid | email verified from |\n|---|---|---|---|---|\n")
 	for _, name := range backends.Names() {
-		be, err := backends.ByName(name, kitSettings(name))
+		be, err := backends.ByName(name, fakeSettings(name))
 		require.NoError(t, err)
 		d := be.(backends.Documented).Doc()
 		check := d.TokenCheck
