@@ -70,21 +70,19 @@ func AppleID(s Settings) *OIDC {
 		Algorithms:           []string{"RS256"},
 		NonceSHA256:          true,
 		AccessTokenIsIDToken: true,
-		User:                 appleUser,
+		User:                 mapJSON[appleUser],
 		Doc: Doc{TokenCheck: "the token is the id_token: Apple JWKS (RS256), iss, aud ∈ Key+ClientIDs, exp, iat ≤ 10 min, nonce (raw or SHA-256)",
 			UID: "sub", EmailVerified: `email_verified claim (boolean or "true")`},
 	})
 }
 
-func appleUser(body []byte) (string, socialauth.Details, error) {
-	var c struct {
-		Sub           string   `json:"sub"`
-		Email         string   `json:"email"`
-		EmailVerified flexBool `json:"email_verified"`
-	}
-	if err := decode(body, &c); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type appleUser struct {
+	Sub           string   `json:"sub"`
+	Email         string   `json:"email"`
+	EmailVerified flexBool `json:"email_verified"`
+}
+
+func (c appleUser) user() (string, socialauth.Details, error) {
 	// PSA's username is the Apple id: the email may be a relay address
 	// and the name is not in the token.
 	return c.Sub, socialauth.Details{Username: c.Sub, Email: c.Email, EmailVerified: bool(c.EmailVerified) && c.Email != ""}, nil

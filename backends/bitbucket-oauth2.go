@@ -33,7 +33,7 @@ func BitbucketOAuth2(s Settings) *OAuth2 {
 			if err != nil {
 				return nil, err
 			}
-			p, err := mapUser(bitbucketUser, body)
+			p, err := mapUser(mapJSON[bitbucketUser], body)
 			if err != nil {
 				return nil, err
 			}
@@ -66,16 +66,14 @@ func BitbucketOAuth2(s Settings) *OAuth2 {
 	})
 }
 
-func bitbucketUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		UUID        string `json:"uuid"`
-		Username    string `json:"username"`
-		Nickname    string `json:"nickname"`
-		DisplayName string `json:"display_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type bitbucketUser struct {
+	UUID        string `json:"uuid"`
+	Username    string `json:"username"`
+	Nickname    string `json:"nickname"`
+	DisplayName string `json:"display_name"`
+}
+
+func (u bitbucketUser) user() (string, socialauth.Details, error) {
 	username := u.Username
 	if username == "" {
 		username = u.Nickname

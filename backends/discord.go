@@ -29,7 +29,7 @@ func Discord(s Settings) *OAuth2 {
 		TokenURL:    discordAPI + "/oauth2/token",
 		Scopes:      append([]string{"identify", "email"}, s.Scope...),
 		UserInfoURL: discordAPI + "/users/@me",
-		User:        discordUser,
+		User:        mapJSON[discordUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			var auth struct {
 				Application struct {
@@ -58,15 +58,13 @@ func Discord(s Settings) *OAuth2 {
 	})
 }
 
-func discordUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID       json.RawMessage `json:"id"`
-		Username string          `json:"username"`
-		Email    string          `json:"email"`
-		Verified bool            `json:"verified"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type discordUser struct {
+	ID       json.RawMessage `json:"id"`
+	Username string          `json:"username"`
+	Email    string          `json:"email"`
+	Verified bool            `json:"verified"`
+}
+
+func (u discordUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{Username: u.Username, Email: u.Email, EmailVerified: u.Verified && u.Email != ""}, nil
 }

@@ -45,7 +45,7 @@ func Facebook(s Settings) *OAuth2 {
 			if err != nil {
 				return nil, err
 			}
-			return mapUser(facebookUser, body)
+			return mapUser(mapJSON[facebookUser], body)
 		},
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			return facebookDebugToken(ctx, client, token, s)
@@ -55,18 +55,16 @@ func Facebook(s Settings) *OAuth2 {
 	})
 }
 
-func facebookUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID        json.RawMessage `json:"id"`
-		Username  string          `json:"username"`
-		Name      string          `json:"name"`
-		Email     string          `json:"email"`
-		FirstName string          `json:"first_name"`
-		LastName  string          `json:"last_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type facebookUser struct {
+	ID        json.RawMessage `json:"id"`
+	Username  string          `json:"username"`
+	Name      string          `json:"name"`
+	Email     string          `json:"email"`
+	FirstName string          `json:"first_name"`
+	LastName  string          `json:"last_name"`
+}
+
+func (u facebookUser) user() (string, socialauth.Details, error) {
 	username := u.Username
 	if username == "" {
 		username = u.Name

@@ -38,7 +38,7 @@ func Gitea(s Settings) *OAuth2 {
 			if err != nil {
 				return nil, err
 			}
-			p, err := mapUser(giteaUser, body)
+			p, err := mapUser(mapJSON[giteaUser], body)
 			if err != nil || p.Details.Email == "" {
 				return p, err
 			}
@@ -64,15 +64,13 @@ type giteaEmail struct {
 	Verified bool   `json:"verified"`
 }
 
-func giteaUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID       json.RawMessage `json:"id"`
-		Login    string          `json:"login"`
-		FullName string          `json:"full_name"`
-		Email    string          `json:"email"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type giteaUser struct {
+	ID       json.RawMessage `json:"id"`
+	Login    string          `json:"login"`
+	FullName string          `json:"full_name"`
+	Email    string          `json:"email"`
+}
+
+func (u giteaUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{Username: u.Login, Email: u.Email, FullName: u.FullName}, nil
 }

@@ -48,7 +48,7 @@ func GitHub(s Settings) *OAuth2 {
 			if err != nil {
 				return nil, err
 			}
-			p, err := mapUser(githubUser, body)
+			p, err := mapUser(mapJSON[githubUser], body)
 			if err != nil || p.Details.Email != "" {
 				return p, err
 			}
@@ -95,16 +95,14 @@ func GitHub(s Settings) *OAuth2 {
 	})
 }
 
-func githubUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID    json.RawMessage `json:"id"`
-		Login string          `json:"login"`
-		Name  string          `json:"name"`
-		Email string          `json:"email"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type githubUser struct {
+	ID    json.RawMessage `json:"id"`
+	Login string          `json:"login"`
+	Name  string          `json:"name"`
+	Email string          `json:"email"`
+}
+
+func (u githubUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{
 		Username: u.Login, Email: u.Email, EmailVerified: u.Email != "", FullName: u.Name,
 	}, nil

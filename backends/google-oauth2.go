@@ -52,7 +52,7 @@ func google(name string, s Settings) *OAuth2IDToken {
 		TokenURL:    googleTokenURL,
 		Scopes:      append([]string{"openid", "email", "profile"}, s.Scope...),
 		UserInfoURL: googleUserInfoURL,
-		User:        googleUser,
+		User:        mapJSON[googleUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			return googleTokenInfoCheck(ctx, client, token, name, aud)
 		},
@@ -64,23 +64,21 @@ func google(name string, s Settings) *OAuth2IDToken {
 		JWKSURL:    googleCerts,
 		ClientIDs:  aud,
 		Algorithms: []string{"RS256"},
-		User:       googleUser,
+		User:       mapJSON[googleUser],
 	})
 }
 
-func googleUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Sub           string   `json:"sub"`
-		Email         string   `json:"email"`
-		EmailVerified flexBool `json:"email_verified"`
-		HD            string   `json:"hd"`
-		Name          string   `json:"name"`
-		GivenName     string   `json:"given_name"`
-		FamilyName    string   `json:"family_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type googleUser struct {
+	Sub           string   `json:"sub"`
+	Email         string   `json:"email"`
+	EmailVerified flexBool `json:"email_verified"`
+	HD            string   `json:"hd"`
+	Name          string   `json:"name"`
+	GivenName     string   `json:"given_name"`
+	FamilyName    string   `json:"family_name"`
+}
+
+func (u googleUser) user() (string, socialauth.Details, error) {
 	return u.Sub, socialauth.Details{
 		Username:      localPart(u.Email),
 		Email:         u.Email,

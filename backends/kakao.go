@@ -34,7 +34,7 @@ func Kakao(s Settings) *OAuth2 {
 		TokenURL:    "https://kauth.kakao.com/oauth/token",
 		Scopes:      append([]string{"profile_nickname", "account_email"}, s.Scope...),
 		UserInfoURL: kakaoAPI + "/v2/user/me",
-		User:        kakaoUser,
+		User:        mapJSON[kakaoUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			if !slices.ContainsFunc(aud, isDigits) {
 				return "", fmt.Errorf("%w: kakao needs the app's numeric app id in ClientIDs to check tokens", socialauth.ErrAuthFailed)
@@ -67,25 +67,23 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-func kakaoUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID         json.RawMessage `json:"id"`
-		Properties struct {
+type kakaoUser struct {
+	ID         json.RawMessage `json:"id"`
+	Properties struct {
+		Nickname string `json:"nickname"`
+	} `json:"properties"`
+	Account struct {
+		Profile struct {
 			Nickname string `json:"nickname"`
-		} `json:"properties"`
-		Account struct {
-			Profile struct {
-				Nickname string `json:"nickname"`
-			} `json:"profile"`
-			Name            string   `json:"name"`
-			Email           string   `json:"email"`
-			IsEmailValid    flexBool `json:"is_email_valid"`
-			IsEmailVerified flexBool `json:"is_email_verified"`
-		} `json:"kakao_account"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+		} `json:"profile"`
+		Name            string   `json:"name"`
+		Email           string   `json:"email"`
+		IsEmailValid    flexBool `json:"is_email_valid"`
+		IsEmailVerified flexBool `json:"is_email_verified"`
+	} `json:"kakao_account"`
+}
+
+func (u kakaoUser) user() (string, socialauth.Details, error) {
 	a := u.Account
 	nickname := a.Profile.Nickname
 	if nickname == "" {

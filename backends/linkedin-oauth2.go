@@ -33,7 +33,7 @@ func LinkedInOAuth2(s Settings) *OAuth2 {
 		TokenURL:    "https://www.linkedin.com/oauth/v2/accessToken",
 		Scopes:      append([]string{"r_liteprofile"}, s.Scope...),
 		UserInfoURL: "https://api.linkedin.com/v2/me?projection=(firstName,id,lastName)",
-		User:        linkedinUser,
+		User:        mapJSON[linkedinUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			if s.Key == "" || s.Secret == "" {
 				return "", fmt.Errorf("%w: linkedin-oauth2 needs its client id and secret to check tokens", socialauth.ErrAuthFailed)
@@ -82,17 +82,15 @@ func (n linkedinName) preferred(fallback string) string {
 	return fallback
 }
 
-func linkedinUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID                 string       `json:"id"`
-		FirstName          linkedinName `json:"firstName"`
-		LastName           linkedinName `json:"lastName"`
-		LocalizedFirstName string       `json:"localizedFirstName"`
-		LocalizedLastName  string       `json:"localizedLastName"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type linkedinUser struct {
+	ID                 string       `json:"id"`
+	FirstName          linkedinName `json:"firstName"`
+	LastName           linkedinName `json:"lastName"`
+	LocalizedFirstName string       `json:"localizedFirstName"`
+	LocalizedLastName  string       `json:"localizedLastName"`
+}
+
+func (u linkedinUser) user() (string, socialauth.Details, error) {
 	first, last := u.FirstName.preferred(u.LocalizedFirstName), u.LastName.preferred(u.LocalizedLastName)
 	return u.ID, socialauth.Details{Username: first + last, FirstName: first, LastName: last}, nil
 }

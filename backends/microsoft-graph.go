@@ -40,7 +40,7 @@ func MicrosoftGraph(s Settings) *OAuth2IDToken {
 		TokenURL:    base + "/oauth2/v2.0/token",
 		Scopes:      append([]string{"openid", "profile", "email", "User.Read"}, s.Scope...),
 		UserInfoURL: graphMe,
-		User:        graphUser,
+		User:        mapJSON[graphUser],
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "access token: Graph /me only, audience NOT provable (Graph tokens are Graph's); send the id_token",
 			UID:           "id (Graph) = oid (id_token)",
@@ -53,18 +53,16 @@ func MicrosoftGraph(s Settings) *OAuth2IDToken {
 	})
 }
 
-func graphUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID                json.RawMessage `json:"id"`
-		UserPrincipalName string          `json:"userPrincipalName"`
-		Mail              string          `json:"mail"`
-		DisplayName       string          `json:"displayName"`
-		GivenName         string          `json:"givenName"`
-		Surname           string          `json:"surname"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type graphUser struct {
+	ID                json.RawMessage `json:"id"`
+	UserPrincipalName string          `json:"userPrincipalName"`
+	Mail              string          `json:"mail"`
+	DisplayName       string          `json:"displayName"`
+	GivenName         string          `json:"givenName"`
+	Surname           string          `json:"surname"`
+}
+
+func (u graphUser) user() (string, socialauth.Details, error) {
 	email := u.Mail
 	if email == "" && strings.Contains(u.UserPrincipalName, "@") {
 		email = u.UserPrincipalName // PSA's fallback; unverified either way

@@ -25,29 +25,27 @@ func Patreon(s Settings) *OAuth2 {
 		Scopes:      append([]string{"identity", "identity[email]"}, s.Scope...),
 		UserInfoURL: "https://www.patreon.com/api/oauth2/v2/identity",
 		Query:       url.Values{"fields[user]": {"email,first_name,full_name,is_email_verified,last_name,vanity"}},
-		User:        patreonUser,
+		User:        mapJSON[patreonUser],
 		Doc: Doc{TokenCheck: "none: Patreon offers no token introspection; another app's token for the same user is accepted",
 			UID: "data.id", EmailVerified: "attributes.is_email_verified"},
 	})
 }
 
-func patreonUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Data struct {
-			ID         json.RawMessage `json:"id"`
-			Attributes struct {
-				Email           string   `json:"email"`
-				IsEmailVerified flexBool `json:"is_email_verified"`
-				FullName        string   `json:"full_name"`
-				FirstName       string   `json:"first_name"`
-				LastName        string   `json:"last_name"`
-				Vanity          string   `json:"vanity"`
-			} `json:"attributes"`
-		} `json:"data"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type patreonUser struct {
+	Data struct {
+		ID         json.RawMessage `json:"id"`
+		Attributes struct {
+			Email           string   `json:"email"`
+			IsEmailVerified flexBool `json:"is_email_verified"`
+			FullName        string   `json:"full_name"`
+			FirstName       string   `json:"first_name"`
+			LastName        string   `json:"last_name"`
+			Vanity          string   `json:"vanity"`
+		} `json:"attributes"`
+	} `json:"data"`
+}
+
+func (u patreonUser) user() (string, socialauth.Details, error) {
 	a := u.Data.Attributes
 	username := a.Vanity
 	if username == "" {

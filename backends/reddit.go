@@ -27,7 +27,7 @@ func Reddit(s Settings) *OAuth2 {
 		Scopes:      append([]string{"identity"}, s.Scope...),
 		UserInfoURL: "https://oauth.reddit.com/api/v1/me.json",
 		Header:      http.Header{"User-Agent": {redditUserAgent}},
-		User:        redditUser,
+		User:        mapJSON[redditUser],
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Reddit offers no token introspection",
 			UID:           "id (base 36)",
@@ -35,13 +35,11 @@ func Reddit(s Settings) *OAuth2 {
 	})
 }
 
-func redditUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type redditUser struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+func (u redditUser) user() (string, socialauth.Details, error) {
 	return u.ID, socialauth.Details{Username: u.Name}, nil
 }

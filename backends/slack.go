@@ -26,7 +26,7 @@ func Slack(s Settings) *OAuth2 {
 		TokenURL:    "https://slack.com/api/oauth.access",
 		Scopes:      append([]string{"identity.basic", "identity.email"}, s.Scope...),
 		UserInfoURL: "https://slack.com/api/users.identity",
-		User:        slackUser,
+		User:        mapJSON[slackUser],
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Slack offers no introspection naming a user token's client; {\"ok\": false} is refused",
 			UID:           "user.id",
@@ -34,22 +34,20 @@ func Slack(s Settings) *OAuth2 {
 	})
 }
 
-func slackUser(body []byte) (string, socialauth.Details, error) {
-	var r struct {
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
-		User  struct {
-			ID    string `json:"id"`
-			Name  string `json:"name"`
-			Email string `json:"email"`
-		} `json:"user"`
-		Team struct {
-			Name string `json:"name"`
-		} `json:"team"`
-	}
-	if err := decode(body, &r); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type slackUser struct {
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+	User  struct {
+		ID    string `json:"id"`
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"user"`
+	Team struct {
+		Name string `json:"name"`
+	} `json:"team"`
+}
+
+func (r slackUser) user() (string, socialauth.Details, error) {
 	if !r.OK {
 		return "", socialauth.Details{}, slackError(r.Error)
 	}

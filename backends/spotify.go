@@ -19,7 +19,7 @@ func Spotify(s Settings) *OAuth2 {
 		TokenURL:    "https://accounts.spotify.com/api/token",
 		Scopes:      append([]string(nil), s.Scope...),
 		UserInfoURL: "https://api.spotify.com/v1/me",
-		User:        spotifyUser,
+		User:        mapJSON[spotifyUser],
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Spotify offers no token introspection",
 			UID:           "id",
@@ -27,14 +27,12 @@ func Spotify(s Settings) *OAuth2 {
 	})
 }
 
-func spotifyUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID          string `json:"id"`
-		DisplayName string `json:"display_name"`
-		Email       string `json:"email"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type spotifyUser struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
+	Email       string `json:"email"`
+}
+
+func (u spotifyUser) user() (string, socialauth.Details, error) {
 	return u.ID, socialauth.Details{Username: u.ID, Email: u.Email, FullName: u.DisplayName}, nil
 }

@@ -46,7 +46,7 @@ func StackOverflow(s Settings) *OAuth2 {
 			if _, err := c.getJSON(ctx, client, &me); err != nil {
 				return nil, err
 			}
-			return mapFirst(stackoverflowUser, me.Items)
+			return mapFirst(mapJSON[stackoverflowUser], me.Items)
 		},
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Stack Exchange offers no introspection naming a token's app",
@@ -55,15 +55,13 @@ func StackOverflow(s Settings) *OAuth2 {
 	})
 }
 
-func stackoverflowUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		UserID      json.RawMessage `json:"user_id"`
-		DisplayName string          `json:"display_name"`
-		Link        string          `json:"link"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type stackoverflowUser struct {
+	UserID      json.RawMessage `json:"user_id"`
+	DisplayName string          `json:"display_name"`
+	Link        string          `json:"link"`
+}
+
+func (u stackoverflowUser) user() (string, socialauth.Details, error) {
 	var username string
 	if l, err := url.Parse(u.Link); err == nil && l.Path != "" && l.Path != "/" {
 		username = path.Base(l.Path)

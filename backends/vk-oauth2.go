@@ -41,7 +41,7 @@ func VKOAuth2(s Settings) *OAuth2 {
 			if err := vkCall(ctx, client, "users.get", params, []string{token}, socialauth.ErrAuthFailed, &users); err != nil {
 				return nil, err
 			}
-			return mapFirst(vkUser, users)
+			return mapFirst(mapJSON[vkUser], users)
 		},
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			if s.APIKey == "" {
@@ -67,16 +67,14 @@ func VKOAuth2(s Settings) *OAuth2 {
 	})
 }
 
-func vkUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID         json.RawMessage `json:"id"`
-		FirstName  string          `json:"first_name"`
-		LastName   string          `json:"last_name"`
-		ScreenName string          `json:"screen_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type vkUser struct {
+	ID         json.RawMessage `json:"id"`
+	FirstName  string          `json:"first_name"`
+	LastName   string          `json:"last_name"`
+	ScreenName string          `json:"screen_name"`
+}
+
+func (u vkUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{Username: u.ScreenName, FirstName: u.FirstName, LastName: u.LastName}, nil
 }
 
