@@ -29,11 +29,7 @@ func BitbucketOAuth2(s Settings) *OAuth2 {
 		Scopes:   append([]string{"account", "email"}, s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: bitbucketAPI + "/user", header: bearer(token), secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			p, err := mapUser(mapJSON[bitbucketUser], body)
+			p, err := c.profile(ctx, client, mapJSON[bitbucketUser])
 			if err != nil {
 				return nil, err
 			}

@@ -32,11 +32,7 @@ func DropboxOAuth2(s Settings) *OAuth2 {
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			// An RPC endpoint without arguments: POST with no body and no Content-Type.
 			c := call{method: http.MethodPost, url: dropboxCurrentAccount, header: bearer(token), secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			return mapUser(mapJSON[dropboxUser], body)
+			return c.profile(ctx, client, mapJSON[dropboxUser])
 		},
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Dropbox offers no token introspection naming the app",

@@ -41,11 +41,7 @@ func Facebook(s Settings) *OAuth2 {
 					"access_token":    {token},
 					"appsecret_proof": {appSecretProof(s.Secret, token)},
 				}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			return mapUser(mapJSON[facebookUser], body)
+			return c.profile(ctx, client, mapJSON[facebookUser])
 		},
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			return facebookDebugToken(ctx, client, token, s)

@@ -34,11 +34,7 @@ func Gitea(s Settings) *OAuth2 {
 		Scopes:   append([]string{"read:user"}, s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: site + "/api/v1/user", header: bearer(token), secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			p, err := mapUser(mapJSON[giteaUser], body)
+			p, err := c.profile(ctx, client, mapJSON[giteaUser])
 			if err != nil || p.Details.Email == "" {
 				return p, err
 			}

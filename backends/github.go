@@ -44,11 +44,7 @@ func GitHub(s Settings) *OAuth2 {
 		Scopes:   append([]string{"user:email"}, s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: api + "/user", header: hdr(token), secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			p, err := mapUser(mapJSON[githubUser], body)
+			p, err := c.profile(ctx, client, mapJSON[githubUser])
 			if err != nil || p.Details.Email != "" {
 				return p, err
 			}

@@ -213,9 +213,5 @@ func (o *OAuth2) userInfo(ctx context.Context, client *http.Client, token string
 		h.Set("Authorization", "Bearer "+token)
 		c.header = h
 	}
-	body, err := c.do(ctx, client)
-	if err != nil {
-		return nil, err
-	}
-	return mapUser(o.p.User, body)
+	return c.profile(ctx, client, o.p.User)
 }

@@ -1,8 +1,10 @@
 package backends
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
@@ -41,6 +43,15 @@ func mapUser(f func([]byte) (string, socialauth.Details, error), body []byte) (*
 		return nil, err
 	}
 	return &socialauth.Profile{UID: uid, Details: d, Raw: body}, nil
+}
+
+// profile does c and maps the answer with f.
+func (c call) profile(ctx context.Context, client *http.Client, f func([]byte) (string, socialauth.Details, error)) (*socialauth.Profile, error) {
+	body, err := c.do(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	return mapUser(f, body)
 }
 
 // mapFirst maps the first of a provider's list of users (Helix's "data",

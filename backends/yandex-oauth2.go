@@ -34,11 +34,7 @@ func YandexOAuth2(s Settings) *OAuth2 {
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: yandexInfo, query: url.Values{"format": {"json"}},
 				header: http.Header{"Authorization": {"OAuth " + token}}, secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			return mapUser(user, body)
+			return c.profile(ctx, client, user)
 		},
 		Doc: Doc{ChecksAudience: true,
 			TokenCheck:    "login.yandex.ru/info names the token's client_id, which must be ∈ Key+ClientIDs",
