@@ -35,6 +35,7 @@ type atlassianUser struct {
 	EmailVerified flexBool `json:"email_verified"`
 	Name          string   `json:"name"`
 	Nickname      string   `json:"nickname"`
+	Picture       string   `json:"picture"`
 }
 
 func (u atlassianUser) user() (string, socialauth.Details, error) {
@@ -44,5 +45,6 @@ func (u atlassianUser) user() (string, socialauth.Details, error) {
 	}
 	return u.AccountID, socialauth.Details{
 		Username: username, Email: u.Email, EmailVerified: u.Email != "" && bool(u.EmailVerified), FullName: u.Name,
+		AvatarURL: pictureURL(u.Picture),
 	}, nil
 }

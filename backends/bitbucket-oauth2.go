@@ -67,6 +67,11 @@ type bitbucketUser struct {
 	Username    string `json:"username"`
 	Nickname    string `json:"nickname"`
 	DisplayName string `json:"display_name"`
+	Links       struct {
+		Avatar struct {
+			Href string `json:"href"`
+		} `json:"avatar"`
+	} `json:"links"`
 }
 
 func (u bitbucketUser) user() (string, socialauth.Details, error) {
@@ -74,5 +79,5 @@ func (u bitbucketUser) user() (string, socialauth.Details, error) {
 	if username == "" {
 		username = u.Nickname
 	}
-	return u.UUID, socialauth.Details{Username: username, FullName: u.DisplayName}, nil
+	return u.UUID, socialauth.Details{Username: username, FullName: u.DisplayName, AvatarURL: pictureURL(u.Links.Avatar.Href)}, nil
 }

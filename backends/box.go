@@ -29,11 +29,13 @@ func Box(s Settings) *OAuth2 {
 }
 
 type boxUser struct {
-	ID    json.RawMessage `json:"id"`
-	Name  string          `json:"name"`
-	Login string          `json:"login"`
+	ID        json.RawMessage `json:"id"`
+	Name      string          `json:"name"`
+	Login     string          `json:"login"`
+	AvatarURL string          `json:"avatar_url"`
 }
 
 func (u boxUser) user() (string, socialauth.Details, error) {
-	return idString(u.ID), socialauth.Details{Username: localPart(u.Login), Email: u.Login, FullName: u.Name}, nil
+	return idString(u.ID), socialauth.Details{Username: localPart(u.Login), Email: u.Login, FullName: u.Name,
+		AvatarURL: pictureURL(u.AvatarURL)}, nil
 }

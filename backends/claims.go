@@ -18,6 +18,7 @@ type ClaimKeys struct {
 	FullName      string // ["name"]
 	FirstName     string // ["given_name"]
 	LastName      string // ["family_name"]
+	AvatarURL     string // ["picture"]
 }
 
 func (k ClaimKeys) withDefaults() ClaimKeys {
@@ -33,6 +34,7 @@ func (k ClaimKeys) withDefaults() ClaimKeys {
 	def(&k.FullName, "name")
 	def(&k.FirstName, "given_name")
 	def(&k.LastName, "family_name")
+	def(&k.AvatarURL, "picture")
 	return k
 }
 
@@ -55,6 +57,7 @@ func (k ClaimKeys) fromClaims(m map[string]json.RawMessage) (string, socialauth.
 	d := socialauth.Details{
 		Username: claimString(m, k.Username), Email: claimString(m, k.Email),
 		FullName: claimString(m, k.FullName), FirstName: claimString(m, k.FirstName), LastName: claimString(m, k.LastName),
+		AvatarURL: pictureURL(claimString(m, k.AvatarURL)),
 	}
 	d.EmailVerified = bool(verified) && d.Email != ""
 	return idString(m[k.UID]), d

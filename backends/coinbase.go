@@ -32,10 +32,11 @@ func Coinbase(s Settings) *OAuth2 {
 
 type coinbaseUser struct {
 	Data struct {
-		ID       string `json:"id"`
-		Name     string `json:"name"`
-		Username string `json:"username"`
-		Email    string `json:"email"`
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		Username  string `json:"username"`
+		Email     string `json:"email"`
+		AvatarURL string `json:"avatar_url"`
 	} `json:"data"`
 }
 
@@ -45,5 +46,5 @@ func (u coinbaseUser) user() (string, socialauth.Details, error) {
 	if username == "" {
 		username = localPart(d.Email)
 	}
-	return d.ID, socialauth.Details{Username: username, Email: d.Email, FullName: d.Name}, nil
+	return d.ID, socialauth.Details{Username: username, Email: d.Email, FullName: d.Name, AvatarURL: pictureURL(d.AvatarURL)}, nil
 }

@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 
 	"github.com/go-socialauth/socialauth"
 )
 
-const discordAPI = "https://discord.com/api"
+const (
+	discordAPI = "https://discord.com/api"
+	discordCDN = "https://cdn.discordapp.com" // where avatar hashes are images
+)
 
 // Discord is the "discord" backend.
 //
@@ -63,8 +67,14 @@ type discordUser struct {
 	Username string          `json:"username"`
 	Email    string          `json:"email"`
 	Verified bool            `json:"verified"`
+	Avatar   string          `json:"avatar"` // an image hash, or null
 }
 
 func (u discordUser) user() (string, socialauth.Details, error) {
-	return idString(u.ID), socialauth.Details{Username: u.Username, Email: u.Email, EmailVerified: u.Verified && u.Email != ""}, nil
+	id := idString(u.ID)
+	d := socialauth.Details{Username: u.Username, Email: u.Email, EmailVerified: u.Verified && u.Email != ""}
+	if u.Avatar != "" && id != "" {
+		d.AvatarURL = pictureURL(discordCDN + "/avatars/" + url.PathEscape(id) + "/" + url.PathEscape(u.Avatar) + ".png")
+	}
+	return id, d, nil
 }

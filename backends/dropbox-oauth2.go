@@ -45,7 +45,9 @@ type dropboxUser struct {
 	AccountID     string `json:"account_id"`
 	Email         string `json:"email"`
 	EmailVerified bool   `json:"email_verified"`
-	Name          struct {
+	// ProfilePhotoURL is present when the account has a photo.
+	ProfilePhotoURL string `json:"profile_photo_url"`
+	Name            struct {
 		DisplayName string `json:"display_name"`
 		GivenName   string `json:"given_name"`
 		Surname     string `json:"surname"`
@@ -56,5 +58,6 @@ func (u dropboxUser) user() (string, socialauth.Details, error) {
 	return u.AccountID, socialauth.Details{
 		Username: u.AccountID, Email: u.Email, EmailVerified: u.EmailVerified && u.Email != "",
 		FullName: u.Name.DisplayName, FirstName: u.Name.GivenName, LastName: u.Name.Surname,
+		AvatarURL: pictureURL(u.ProfilePhotoURL),
 	}, nil
 }

@@ -37,7 +37,7 @@ func Facebook(s Settings) *OAuth2 {
 			}
 			c := call{url: facebookGraph + "/me", secrets: []string{token, s.Secret},
 				query: url.Values{
-					"fields":          {"id,name,email,first_name,last_name"},
+					"fields":          {"id,name,email,first_name,last_name,picture"},
 					"access_token":    {token},
 					"appsecret_proof": {appSecretProof(s.Secret, token)},
 				}}
@@ -58,6 +58,11 @@ type facebookUser struct {
 	Email     string          `json:"email"`
 	FirstName string          `json:"first_name"`
 	LastName  string          `json:"last_name"`
+	Picture   struct {
+		Data struct {
+			URL string `json:"url"`
+		} `json:"data"`
+	} `json:"picture"`
 }
 
 func (u facebookUser) user() (string, socialauth.Details, error) {
@@ -68,6 +73,7 @@ func (u facebookUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{
 		Username: username, Email: u.Email,
 		FullName: u.Name, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.Picture.Data.URL),
 	}, nil
 }
 

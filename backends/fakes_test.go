@@ -50,7 +50,7 @@ var fakeIdentity = backendtest.Identity{
 
 // TestBackendsAgainstFakes runs every backend against its fake provider
 // (package backendtest, which hosts use in their own tests): the identity
-// comes back, a token issued to another app is refused wherever the
+// comes back with the provider's picture where it gives one, a token issued to another app is refused wherever the
 // provider offers a check, and provider failures map to the right
 // sentinels.
 func TestBackendsAgainstFakes(t *testing.T) {
@@ -69,6 +69,11 @@ func TestBackendsAgainstFakes(t *testing.T) {
 				assert.Equal(t, fakeIdentity.Email, p.Details.Email)
 			}
 			assert.NotEmpty(t, p.Raw)
+			if withoutPicture[name] {
+				assert.Empty(t, p.Details.AvatarURL, "the provider gives no picture")
+			} else {
+				assert.Regexp(t, `^https?://\w`, p.Details.AvatarURL, "the provider's picture")
+			}
 
 			doc := b.(backends.Documented).Doc()
 			foreign := fake.ForeignToken(name, s, fakeIdentity)

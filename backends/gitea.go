@@ -61,12 +61,14 @@ type giteaEmail struct {
 }
 
 type giteaUser struct {
-	ID       json.RawMessage `json:"id"`
-	Login    string          `json:"login"`
-	FullName string          `json:"full_name"`
-	Email    string          `json:"email"`
+	ID        json.RawMessage `json:"id"`
+	Login     string          `json:"login"`
+	FullName  string          `json:"full_name"`
+	Email     string          `json:"email"`
+	AvatarURL string          `json:"avatar_url"`
 }
 
 func (u giteaUser) user() (string, socialauth.Details, error) {
-	return idString(u.ID), socialauth.Details{Username: u.Login, Email: u.Email, FullName: u.FullName}, nil
+	return idString(u.ID), socialauth.Details{Username: u.Login, Email: u.Email, FullName: u.FullName,
+		AvatarURL: pictureURL(u.AvatarURL)}, nil
 }

@@ -92,14 +92,16 @@ func GitHub(s Settings) *OAuth2 {
 }
 
 type githubUser struct {
-	ID    json.RawMessage `json:"id"`
-	Login string          `json:"login"`
-	Name  string          `json:"name"`
-	Email string          `json:"email"`
+	ID        json.RawMessage `json:"id"`
+	Login     string          `json:"login"`
+	Name      string          `json:"name"`
+	Email     string          `json:"email"`
+	AvatarURL string          `json:"avatar_url"`
 }
 
 func (u githubUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{
 		Username: u.Login, Email: u.Email, EmailVerified: u.Email != "", FullName: u.Name,
+		AvatarURL: pictureURL(u.AvatarURL),
 	}, nil
 }

@@ -64,6 +64,7 @@ type gitlabUser struct {
 	Name        string          `json:"name"`
 	Email       string          `json:"email"`
 	ConfirmedAt *string         `json:"confirmed_at"`
+	AvatarURL   string          `json:"avatar_url"`
 }
 
 func (u gitlabUser) user() (string, socialauth.Details, error) {
@@ -71,5 +72,6 @@ func (u gitlabUser) user() (string, socialauth.Details, error) {
 		Username: u.Username, Email: u.Email,
 		EmailVerified: u.Email != "" && u.ConfirmedAt != nil && *u.ConfirmedAt != "",
 		FullName:      u.Name,
+		AvatarURL:     pictureURL(u.AvatarURL),
 	}, nil
 }

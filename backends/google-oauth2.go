@@ -76,6 +76,7 @@ type googleUser struct {
 	Name          string   `json:"name"`
 	GivenName     string   `json:"given_name"`
 	FamilyName    string   `json:"family_name"`
+	Picture       string   `json:"picture"`
 }
 
 func (u googleUser) user() (string, socialauth.Details, error) {
@@ -86,6 +87,7 @@ func (u googleUser) user() (string, socialauth.Details, error) {
 		FullName:      u.Name,
 		FirstName:     u.GivenName,
 		LastName:      u.FamilyName,
+		AvatarURL:     pictureURL(u.Picture),
 	}, nil
 }
 

@@ -147,6 +147,13 @@ func envOf(m map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
 }
 
+// withoutPicture are the backends whose provider gives no picture of the
+// person: their profiles have no AvatarURL.
+var withoutPicture = map[string]bool{
+	"amazon": true, "apple-id": true, "azuread-tenant-oauth2": true, "azuread-v2-tenant-oauth2": true,
+	"digitalocean": true, "microsoft-graph": true, "paypal-oauth2": true,
+}
+
 // fixtureCase is one OAuth2 provider's documented answers, for the
 // scenarios every such backend must pass (runFixtures).
 type fixtureCase struct {
@@ -199,6 +206,11 @@ func runFixtures(t *testing.T, c fixtureCase) {
 		p, rec, err := login(t, b, c.token, c.answers()...)
 		require.NoError(t, err)
 		checkGolden(t, strings.TrimSuffix(c.user.file, ".json"), p)
+		if withoutPicture[c.name] {
+			assert.Empty(t, p.Details.AvatarURL, "the provider gives no picture")
+		} else {
+			assert.Regexp(t, `^https?://\w`, p.Details.AvatarURL, "the provider's picture")
+		}
 		assert.Equal(t, c.token, p.Token.AccessToken)
 		assert.NotEmpty(t, p.Raw)
 		r := requestTo(t, rec, c.user.method, c.user.url)

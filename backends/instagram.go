@@ -33,7 +33,7 @@ func Instagram(s Settings) *OAuth2 {
 		Scopes:      append([]string{"instagram_business_basic"}, s.Scope...),
 		UserInfoURL: instagramGraph + "/me",
 		TokenIn:     TokenQuery,
-		Query:       url.Values{"fields": {"id,user_id,username,name"}},
+		Query:       url.Values{"fields": {"id,user_id,username,name,profile_picture_url"}},
 		User:        mapJSON[instagramUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			// Graph's user_id here may be either of Instagram's two ids: not compared.
@@ -48,11 +48,12 @@ func Instagram(s Settings) *OAuth2 {
 }
 
 type instagramUser struct {
-	ID       json.RawMessage `json:"id"`
-	Username string          `json:"username"`
-	Name     string          `json:"name"`
+	ID                json.RawMessage `json:"id"`
+	Username          string          `json:"username"`
+	Name              string          `json:"name"`
+	ProfilePictureURL string          `json:"profile_picture_url"`
 }
 
 func (u instagramUser) user() (string, socialauth.Details, error) {
-	return idString(u.ID), socialauth.Details{Username: u.Username, FullName: u.Name}, nil
+	return idString(u.ID), socialauth.Details{Username: u.Username, FullName: u.Name, AvatarURL: pictureURL(u.ProfilePictureURL)}, nil
 }

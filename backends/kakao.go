@@ -1,6 +1,7 @@
 package backends
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -70,11 +71,13 @@ func isDigits(s string) bool {
 type kakaoUser struct {
 	ID         json.RawMessage `json:"id"`
 	Properties struct {
-		Nickname string `json:"nickname"`
+		Nickname     string `json:"nickname"`
+		ProfileImage string `json:"profile_image"`
 	} `json:"properties"`
 	Account struct {
 		Profile struct {
-			Nickname string `json:"nickname"`
+			Nickname        string `json:"nickname"`
+			ProfileImageURL string `json:"profile_image_url"`
 		} `json:"profile"`
 		Name            string   `json:"name"`
 		Email           string   `json:"email"`
@@ -91,6 +94,7 @@ func (u kakaoUser) user() (string, socialauth.Details, error) {
 	}
 	return idString(u.ID), socialauth.Details{
 		Username: nickname, Email: a.Email, EmailVerified: a.Email != "" && bool(a.IsEmailValid) && bool(a.IsEmailVerified),
-		FullName: a.Name,
+		FullName:  a.Name,
+		AvatarURL: pictureURL(cmp.Or(a.Profile.ProfileImageURL, u.Properties.ProfileImage)),
 	}, nil
 }

@@ -62,8 +62,9 @@ func Line(s Settings) *OAuth2 {
 type lineUser struct {
 	UserID      string `json:"userId"`
 	DisplayName string `json:"displayName"`
+	PictureURL  string `json:"pictureUrl"`
 }
 
 func (u lineUser) user() (string, socialauth.Details, error) {
-	return u.UserID, socialauth.Details{Username: u.UserID, FullName: u.DisplayName}, nil
+	return u.UserID, socialauth.Details{Username: u.UserID, FullName: u.DisplayName, AvatarURL: pictureURL(u.PictureURL)}, nil
 }

@@ -32,7 +32,7 @@ func LinkedInOAuth2(s Settings) *OAuth2 {
 		AuthURL:     "https://www.linkedin.com/oauth/v2/authorization",
 		TokenURL:    "https://www.linkedin.com/oauth/v2/accessToken",
 		Scopes:      append([]string{"r_liteprofile"}, s.Scope...),
-		UserInfoURL: "https://api.linkedin.com/v2/me?projection=(firstName,id,lastName)",
+		UserInfoURL: "https://api.linkedin.com/v2/me?projection=(firstName,id,lastName,profilePicture(displayImage~:playableStreams))",
 		User:        mapJSON[linkedinUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			if s.Key == "" || s.Secret == "" {
@@ -88,9 +88,23 @@ type linkedinUser struct {
 	LastName           linkedinName `json:"lastName"`
 	LocalizedFirstName string       `json:"localizedFirstName"`
 	LocalizedLastName  string       `json:"localizedLastName"`
+	ProfilePicture     struct {
+		// DisplayImage holds the picture's sizes, smallest first.
+		DisplayImage struct {
+			Elements []struct {
+				Identifiers []struct {
+					Identifier string `json:"identifier"`
+				} `json:"identifiers"`
+			} `json:"elements"`
+		} `json:"displayImage~"`
+	} `json:"profilePicture"`
 }
 
 func (u linkedinUser) user() (string, socialauth.Details, error) {
 	first, last := u.FirstName.preferred(u.LocalizedFirstName), u.LastName.preferred(u.LocalizedLastName)
-	return u.ID, socialauth.Details{Username: first + last, FirstName: first, LastName: last}, nil
+	var picture string
+	if els := u.ProfilePicture.DisplayImage.Elements; len(els) > 0 && len(els[len(els)-1].Identifiers) > 0 {
+		picture = els[len(els)-1].Identifiers[0].Identifier // the largest
+	}
+	return u.ID, socialauth.Details{Username: first + last, FirstName: first, LastName: last, AvatarURL: pictureURL(picture)}, nil
 }

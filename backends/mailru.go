@@ -45,6 +45,7 @@ func mailruUser(body []byte, aud []string) (string, socialauth.Details, error) {
 		FirstName string          `json:"first_name"`
 		LastName  string          `json:"last_name"`
 		Error     json.RawMessage `json:"error"`
+		Image     string          `json:"image"`
 	}
 	if err := decode(body, &u); err != nil {
 		return "", socialauth.Details{}, err
@@ -57,5 +58,6 @@ func mailruUser(body []byte, aud []string) (string, socialauth.Details, error) {
 	}
 	return idString(u.ID), socialauth.Details{
 		Username: localPart(u.Email), Email: u.Email, FullName: u.Name, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.Image),
 	}, nil
 }

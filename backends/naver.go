@@ -31,10 +31,11 @@ func Naver(s Settings) *OAuth2 {
 type naverUser struct {
 	ResultCode string `json:"resultcode"`
 	Response   struct {
-		ID       string `json:"id"`
-		Nickname string `json:"nickname"`
-		Name     string `json:"name"`
-		Email    string `json:"email"`
+		ID           string `json:"id"`
+		Nickname     string `json:"nickname"`
+		Name         string `json:"name"`
+		Email        string `json:"email"`
+		ProfileImage string `json:"profile_image"`
 	} `json:"response"`
 }
 
@@ -43,5 +44,5 @@ func (u naverUser) user() (string, socialauth.Details, error) {
 		return "", socialauth.Details{}, fmt.Errorf("%w: naver answered resultcode %q", socialauth.ErrInvalidToken, clip(u.ResultCode, 16))
 	}
 	r := u.Response
-	return r.ID, socialauth.Details{Username: r.Nickname, Email: r.Email, FullName: r.Name}, nil
+	return r.ID, socialauth.Details{Username: r.Nickname, Email: r.Email, FullName: r.Name, AvatarURL: pictureURL(r.ProfileImage)}, nil
 }

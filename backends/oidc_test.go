@@ -24,7 +24,8 @@ func TestOIDCAccessToken(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, ada.UID, p.UID)
 		assert.Equal(t, socialauth.Details{Username: "ada", Email: "ada@example.com", EmailVerified: true,
-			FullName: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace"}, p.Details)
+			FullName: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace",
+			AvatarURL: "https://idp.example.com/pictures/" + ada.UID + ".png"}, p.Details, "the userinfo's standard claims, picture included")
 		assert.Equal(t, "Bearer", p.Token.TokenType)
 
 		_, err = authenticate(t, f.b, f.fake.Client(), f.issuer.ForeignAccessToken(f.s, ada))

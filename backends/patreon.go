@@ -24,7 +24,7 @@ func Patreon(s Settings) *OAuth2 {
 		TokenURL:    "https://www.patreon.com/api/oauth2/token",
 		Scopes:      append([]string{"identity", "identity[email]"}, s.Scope...),
 		UserInfoURL: "https://www.patreon.com/api/oauth2/v2/identity",
-		Query:       url.Values{"fields[user]": {"email,first_name,full_name,is_email_verified,last_name,vanity"}},
+		Query:       url.Values{"fields[user]": {"email,first_name,full_name,image_url,is_email_verified,last_name,vanity"}},
 		User:        mapJSON[patreonUser],
 		Doc: Doc{TokenCheck: "none: Patreon offers no token introspection; another app's token for the same user is accepted",
 			UID: "data.id", EmailVerified: "attributes.is_email_verified"},
@@ -41,6 +41,7 @@ type patreonUser struct {
 			FirstName       string   `json:"first_name"`
 			LastName        string   `json:"last_name"`
 			Vanity          string   `json:"vanity"`
+			ImageURL        string   `json:"image_url"`
 		} `json:"attributes"`
 	} `json:"data"`
 }
@@ -54,5 +55,6 @@ func (u patreonUser) user() (string, socialauth.Details, error) {
 	return idString(u.Data.ID), socialauth.Details{
 		Username: username, Email: a.Email, EmailVerified: a.Email != "" && bool(a.IsEmailVerified),
 		FullName: a.FullName, FirstName: a.FirstName, LastName: a.LastName,
+		AvatarURL: pictureURL(a.ImageURL),
 	}, nil
 }

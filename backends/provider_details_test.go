@@ -3,6 +3,7 @@ package backends_test
 import (
 	"encoding/base64"
 	"net/url"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -275,7 +276,7 @@ func TestInstagram(t *testing.T) {
 		assert.Equal(t, "7316448938407651", p.UID, "the app-scoped id, as PSA stores it")
 		q := requestTo(t, rec, "GET", me).URL.Query()
 		assert.Equal(t, tok, q.Get("access_token"))
-		assert.Equal(t, "id,user_id,username,name", q.Get("fields"))
+		assert.Equal(t, "id,user_id,username,name,profile_picture_url", q.Get("fields"))
 		d := requestTo(t, rec, "GET", debug).URL.Query()
 		assert.Equal(t, tok, d.Get("input_token"))
 		assert.Equal(t, instagramSettings.Key+"|"+instagramSettings.Secret, d.Get("access_token"))
@@ -312,7 +313,7 @@ func TestLinkedInOAuth2(t *testing.T) {
 	t.Run("requests", func(t *testing.T) {
 		_, rec, err := login(t, b, tok, answer{"GET", me, 0, "linkedin-oauth2/user.json"}, answer{"POST", introspect, 0, "linkedin-oauth2/check.json"})
 		require.NoError(t, err)
-		assert.Equal(t, "(firstName,id,lastName)", requestTo(t, rec, "GET", me).URL.Query().Get("projection"))
+		assert.Equal(t, "(firstName,id,lastName,profilePicture(displayImage~:playableStreams))", requestTo(t, rec, "GET", me).URL.Query().Get("projection"))
 		assert.Equal(t, "application/x-www-form-urlencoded", requestTo(t, rec, "POST", introspect).Header.Get("Content-Type"))
 	})
 	t.Run("names in the preferred locale", func(t *testing.T) {
@@ -754,4 +755,24 @@ func TestProviderErrorRedactsAndClips(t *testing.T) {
 	assert.Contains(t, pe.Description, "[REDACTED]")
 	assert.LessOrEqual(t, len(pe.Description), 204)
 	assert.NotContains(t, pe.Description, "\n")
+}
+
+// TestPictureOnlyFromWebAddresses: a picture address that is not an
+// absolute http(s) URL (a script, a relative path such as Strava's
+// placeholder) is dropped: hosts put AvatarURL into pages.
+func TestPictureOnlyFromWebAddresses(t *testing.T) {
+	user := backends.GitLab(gitlabSettings).Provider().User
+	for raw, want := range map[string]string{
+		"https://gitlab.com/uploads/a.png": "https://gitlab.com/uploads/a.png",
+		"http://k.kakaocdn.net/dn/b.jpg":   "http://k.kakaocdn.net/dn/b.jpg",
+		"javascript:alert(1)":              "",
+		"data:image/png;base64,iVBORw0KGg": "",
+		"avatar/athlete/large.png":         "",
+		"//cdn.example.com/a.png":          "",
+		"":                                 "",
+	} {
+		_, d, err := user([]byte(`{"id": 1, "avatar_url": ` + strconv.Quote(raw) + `}`))
+		require.NoError(t, err)
+		assert.Equal(t, want, d.AvatarURL, raw)
+	}
 }

@@ -1,6 +1,7 @@
 package backends
 
 import (
+	"html"
 	"net/http"
 
 	"github.com/go-socialauth/socialauth"
@@ -38,8 +39,11 @@ func Reddit(s Settings) *OAuth2 {
 type redditUser struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// IconImg is the avatar, HTML-escaped as Reddit escapes its legacy
+	// JSON ("&amp;" in the query) unless asked for raw_json.
+	IconImg string `json:"icon_img"`
 }
 
 func (u redditUser) user() (string, socialauth.Details, error) {
-	return u.ID, socialauth.Details{Username: u.Name}, nil
+	return u.ID, socialauth.Details{Username: u.Name, AvatarURL: pictureURL(html.UnescapeString(u.IconImg))}, nil
 }

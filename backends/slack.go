@@ -1,6 +1,7 @@
 package backends
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/go-socialauth/socialauth"
@@ -41,6 +42,11 @@ type slackUser struct {
 		ID    string `json:"id"`
 		Name  string `json:"name"`
 		Email string `json:"email"`
+		// Image512 ... Image48 are the avatar's sizes (identity.avatar scope).
+		Image512 string `json:"image_512"`
+		Image192 string `json:"image_192"`
+		Image72  string `json:"image_72"`
+		Image48  string `json:"image_48"`
 	} `json:"user"`
 	Team struct {
 		Name string `json:"name"`
@@ -58,7 +64,8 @@ func (r slackUser) user() (string, socialauth.Details, error) {
 	if r.Team.Name != "" {
 		username += "@" + r.Team.Name
 	}
-	return r.User.ID, socialauth.Details{Username: username, Email: r.User.Email, FullName: r.User.Name}, nil
+	return r.User.ID, socialauth.Details{Username: username, Email: r.User.Email, FullName: r.User.Name,
+		AvatarURL: pictureURL(cmp.Or(r.User.Image512, r.User.Image192, r.User.Image72, r.User.Image48))}, nil
 }
 
 // slackError maps the error code of a Slack Web API answer with "ok": false.

@@ -31,8 +31,19 @@ type spotifyUser struct {
 	ID          string `json:"id"`
 	DisplayName string `json:"display_name"`
 	Email       string `json:"email"`
+	Images      []struct {
+		URL   string `json:"url"`
+		Width int    `json:"width"`
+	} `json:"images"`
 }
 
 func (u spotifyUser) user() (string, socialauth.Details, error) {
-	return u.ID, socialauth.Details{Username: u.ID, Email: u.Email, FullName: u.DisplayName}, nil
+	var picture string
+	widest := -1
+	for _, im := range u.Images {
+		if im.Width > widest {
+			picture, widest = im.URL, im.Width
+		}
+	}
+	return u.ID, socialauth.Details{Username: u.ID, Email: u.Email, FullName: u.DisplayName, AvatarURL: pictureURL(picture)}, nil
 }

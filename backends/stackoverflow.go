@@ -56,9 +56,10 @@ func StackOverflow(s Settings) *OAuth2 {
 }
 
 type stackoverflowUser struct {
-	UserID      json.RawMessage `json:"user_id"`
-	DisplayName string          `json:"display_name"`
-	Link        string          `json:"link"`
+	UserID       json.RawMessage `json:"user_id"`
+	DisplayName  string          `json:"display_name"`
+	Link         string          `json:"link"`
+	ProfileImage string          `json:"profile_image"`
 }
 
 func (u stackoverflowUser) user() (string, socialauth.Details, error) {
@@ -67,5 +68,6 @@ func (u stackoverflowUser) user() (string, socialauth.Details, error) {
 		username = path.Base(l.Path)
 	}
 	// Stack Exchange sends display names with HTML entities ("Sk&#233;et").
-	return idString(u.UserID), socialauth.Details{Username: username, FullName: html.UnescapeString(u.DisplayName)}, nil
+	return idString(u.UserID), socialauth.Details{Username: username, FullName: html.UnescapeString(u.DisplayName),
+		AvatarURL: pictureURL(u.ProfileImage)}, nil
 }

@@ -35,8 +35,12 @@ type stravaUser struct {
 	Username  string          `json:"username"`
 	FirstName string          `json:"firstname"`
 	LastName  string          `json:"lastname"`
+	// Profile is the athlete's 124x124 picture (a relative placeholder
+	// path when they have none, which pictureURL drops).
+	Profile string `json:"profile"`
 }
 
 func (u stravaUser) user() (string, socialauth.Details, error) {
-	return idString(u.ID), socialauth.Details{Username: u.Username, FirstName: u.FirstName, LastName: u.LastName}, nil
+	return idString(u.ID), socialauth.Details{Username: u.Username, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.Profile)}, nil
 }

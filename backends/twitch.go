@@ -73,11 +73,13 @@ func Twitch(s Settings) *OAuth2 {
 }
 
 type twitchUser struct {
-	ID    string `json:"id"`
-	Login string `json:"login"`
-	Email string `json:"email"`
+	ID              string `json:"id"`
+	Login           string `json:"login"`
+	Email           string `json:"email"`
+	ProfileImageURL string `json:"profile_image_url"`
 }
 
 func (u twitchUser) user() (string, socialauth.Details, error) {
-	return u.ID, socialauth.Details{Username: u.Login, Email: u.Email, EmailVerified: u.Email != ""}, nil
+	return u.ID, socialauth.Details{Username: u.Login, Email: u.Email, EmailVerified: u.Email != "",
+		AvatarURL: pictureURL(u.ProfileImageURL)}, nil
 }

@@ -38,9 +38,12 @@ type twitterUser struct {
 		ID       json.RawMessage `json:"id"`
 		Name     string          `json:"name"`
 		Username string          `json:"username"`
+		// ProfileImageURL is the avatar (requested in user.fields).
+		ProfileImageURL string `json:"profile_image_url"`
 	} `json:"data"`
 }
 
 func (u twitterUser) user() (string, socialauth.Details, error) {
-	return idString(u.Data.ID), socialauth.Details{Username: u.Data.Username, FullName: u.Data.Name}, nil
+	return idString(u.Data.ID), socialauth.Details{Username: u.Data.Username, FullName: u.Data.Name,
+		AvatarURL: pictureURL(u.Data.ProfileImageURL)}, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
@@ -103,6 +104,18 @@ func (b *flexBool) UnmarshalJSON(data []byte) error {
 func localPart(email string) string {
 	l, _, _ := strings.Cut(email, "@")
 	return l
+}
+
+// pictureURL is raw when it is an absolute http or https URL, else "": a
+// picture's address comes from the provider's answer, and hosts put it
+// into pages.
+func pictureURL(raw string) string {
+	raw = strings.TrimSpace(raw)
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return ""
+	}
+	return raw
 }
 
 // lastSegment is what follows the last '/' of s (all of s when there is none).

@@ -8,7 +8,10 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-const yandexInfo = "https://login.yandex.ru/info"
+const (
+	yandexInfo    = "https://login.yandex.ru/info"
+	yandexAvatars = "https://avatars.yandex.net/get-yapic/" // {default_avatar_id}/{size}
+)
 
 // YandexOAuth2 is the "yandex-oauth2" backend (Yandex ID).
 //
@@ -54,6 +57,9 @@ func yandexUser(body []byte, audiences []string) (string, socialauth.Details, er
 		LastName     string   `json:"last_name"`
 		DefaultEmail string   `json:"default_email"`
 		Emails       []string `json:"emails"`
+		// DefaultAvatarID names the portrait (login:avatar scope).
+		DefaultAvatarID string `json:"default_avatar_id"`
+		IsAvatarEmpty   bool   `json:"is_avatar_empty"`
 	}
 	if err := decode(body, &u); err != nil {
 		return "", socialauth.Details{}, err
@@ -71,6 +77,9 @@ func yandexUser(body []byte, audiences []string) (string, socialauth.Details, er
 	}
 	if d.FullName == "" && d.FirstName == "" && d.LastName == "" {
 		d.FullName = u.DisplayName
+	}
+	if u.DefaultAvatarID != "" && !u.IsAvatarEmpty {
+		d.AvatarURL = pictureURL(yandexAvatars + url.PathEscape(u.DefaultAvatarID) + "/islands-200")
 	}
 	return u.ID, d, nil
 }

@@ -36,6 +36,7 @@ type zoomUser struct {
 	LastName    string          `json:"last_name"`
 	DisplayName string          `json:"display_name"`
 	Verified    json.RawMessage `json:"verified"`
+	PicURL      string          `json:"pic_url"`
 }
 
 func (u zoomUser) user() (string, socialauth.Details, error) {
@@ -43,5 +44,6 @@ func (u zoomUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{
 		Username: localPart(u.Email), Email: u.Email, EmailVerified: u.Email != "" && verified,
 		FullName: u.DisplayName, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.PicURL),
 	}, nil
 }

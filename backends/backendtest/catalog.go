@@ -1,6 +1,8 @@
 package backendtest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"maps"
 	"net/http"
 	"slices"
@@ -100,6 +102,13 @@ func numericID(uid string) any {
 		return n
 	}
 	return uid
+}
+
+// pictureHash is a stable stand-in for the image id or hash a provider
+// gives a person's picture.
+func pictureHash(uid string) string {
+	h := sha256.Sum256([]byte("picture|" + uid))
+	return hex.EncodeToString(h[:16])
 }
 
 // siteURL is s.BaseURL without its trailing slashes, or def when it is

@@ -16,7 +16,8 @@ func fakeGitea(s backends.Settings) []route {
 		{method: "GET", url: site + "/api/v1/user", answer: func(c *call) (int, any) {
 			id := c.id
 			return http.StatusOK, map[string]any{"id": numericID(id.UID), "login": id.Username, "login_name": "",
-				"full_name": id.fullName(), "email": id.Email, "is_admin": false, "active": true}
+				"full_name": id.fullName(), "email": id.Email, "is_admin": false, "active": true,
+				"avatar_url": site + "/avatars/" + pictureHash(id.UID)}
 		}},
 		{method: "GET", url: site + "/api/v1/user/emails", answer: func(c *call) (int, any) {
 			return http.StatusOK, []map[string]any{{"email": c.id.Email, "verified": c.id.EmailVerified,
@@ -43,7 +44,8 @@ func fakeSalesforce(s backends.Settings) []route {
 			id := c.id
 			return http.StatusOK, map[string]any{"sub": id.UID, "user_id": "005xx000001Sv6eAAC", "organization_id": "00Dxx0000001gEREAY",
 				"preferred_username": id.Username, "nickname": id.Username, "name": id.fullName(), "given_name": id.FirstName,
-				"family_name": id.LastName, "email": id.Email, "email_verified": id.EmailVerified, "zoneinfo": "Europe/London"}
+				"family_name": id.LastName, "email": id.Email, "email_verified": id.EmailVerified, "zoneinfo": "Europe/London",
+				"picture": site + "/profilephoto/005/F/" + id.UID}
 		}},
 		{method: "POST", url: site + "/services/oauth2/introspect",
 			token: func(r *http.Request) string {
@@ -69,7 +71,10 @@ func fakeLinkedIn(s backends.Settings) []route {
 		{method: "GET", url: "https://api.linkedin.com/v2/me", answer: func(c *call) (int, any) {
 			id := c.id
 			return http.StatusOK, map[string]any{"id": id.UID, "firstName": name(id.FirstName), "lastName": name(id.LastName),
-				"localizedFirstName": id.FirstName, "localizedLastName": id.LastName}
+				"localizedFirstName": id.FirstName, "localizedLastName": id.LastName,
+				"profilePicture": map[string]any{"displayImage~": map[string]any{"elements": []any{
+					map[string]any{"identifiers": []any{map[string]any{"identifierType": "EXTERNAL_URL",
+						"identifier": "https://media.licdn.com/dms/image/" + pictureHash(id.UID) + "/profile-displayphoto-shrink_800_800/0"}}}}}}}
 		}},
 		{method: "POST", url: "https://www.linkedin.com/oauth/v2/introspectToken",
 			token: func(r *http.Request) string {

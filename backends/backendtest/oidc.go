@@ -306,6 +306,9 @@ func (i *Issuer) claims(s backends.Settings, id Identity) map[string]any {
 	if id.Email != "" {
 		c["email"], c["email_verified"] = id.Email, id.EmailVerified
 	}
+	if id.UID != "" {
+		c["picture"] = "https://" + hostOf(i.spec.jwks) + "/pictures/" + url.PathEscape(id.UID) + ".png"
+	}
 	if i.spec.claims != nil {
 		i.spec.claims(c, s, id)
 	}

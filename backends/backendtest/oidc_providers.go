@@ -65,6 +65,7 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 				delete(c, "given_name")
 				delete(c, "family_name")
 				delete(c, "preferred_username")
+				delete(c, "picture") // Apple has no picture
 				if id.Email != "" {
 					// Apple sends these booleans as strings.
 					c["email_verified"] = boolString(id.EmailVerified)
@@ -132,6 +133,7 @@ func entraSpec(s backends.Settings, version, issuer, uidClaim string, accessJWT 
 				c["preferred_username"], c["ver"] = login, "2.0"
 			}
 			delete(c, "email_verified") // Entra never says
+			delete(c, "picture")        // nor gives a picture in its tokens
 		},
 	}
 }

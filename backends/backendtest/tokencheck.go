@@ -3,6 +3,7 @@ package backendtest
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -45,8 +46,13 @@ func fakeFacebook(s backends.Settings) []route {
 					"message": "API calls from the server require an appsecret_proof argument", "type": "GraphMethodException", "code": 100}}
 			}
 			id := c.id
-			return http.StatusOK, map[string]any{"id": id.UID, "name": id.fullName(), "email": id.Email,
+			out := map[string]any{"id": id.UID, "name": id.fullName(), "email": id.Email,
 				"first_name": id.FirstName, "last_name": id.LastName}
+			if slices.Contains(strings.Split(c.req.URL.Query().Get("fields"), ","), "picture") {
+				out["picture"] = map[string]any{"data": map[string]any{"height": 50, "width": 50, "is_silhouette": false,
+					"url": "https://platform-lookaside.fbsbx.com/platform/profilepic/?asid=" + id.UID + "&height=50&width=50"}}
+			}
+			return http.StatusOK, out
 		}},
 		{method: "GET", url: "https://graph.facebook.com/v24.0/debug_token", token: queryToken("input_token"), answer: func(c *call) (int, any) {
 			return http.StatusOK, map[string]any{"data": map[string]any{
@@ -64,7 +70,8 @@ func fakeGitHub(s backends.Settings) []route {
 	}
 	user := func(c *call) map[string]any {
 		out := map[string]any{"login": c.id.Username, "id": numericID(c.id.UID), "node_id": "MDQ6VXNlcjE=", "type": "User",
-			"site_admin": false, "name": c.id.fullName(), "email": nil}
+			"site_admin": false, "name": c.id.fullName(), "email": nil,
+			"avatar_url": "https://avatars.githubusercontent.com/u/" + c.id.UID + "?v=4"}
 		if c.id.EmailVerified {
 			out["email"] = c.id.Email // GitHub's public email is always a verified one
 		}
@@ -110,7 +117,7 @@ func fakeGitLab(s backends.Settings) []route {
 			}
 			return http.StatusOK, map[string]any{"id": numericID(id.UID), "username": id.Username, "name": id.fullName(),
 				"state": "active", "web_url": site + "/" + id.Username, "email": id.Email, "confirmed_at": confirmed,
-				"two_factor_enabled": false, "external": false}
+				"two_factor_enabled": false, "external": false, "avatar_url": site + "/uploads/-/system/user/avatar/" + id.UID + "/avatar.png"}
 		}},
 		{method: "GET", url: site + "/oauth/token/info", answer: func(c *call) (int, any) {
 			return http.StatusOK, map[string]any{"resource_owner_id": numericID(c.id.UID), "scope": []string{"read_user"},
@@ -123,7 +130,7 @@ func fakeDiscord(backends.Settings) []route {
 	api := "https://discord.com/api"
 	user := func(id Identity) map[string]any {
 		return map[string]any{"id": id.UID, "username": id.Username, "discriminator": "0", "global_name": id.fullName(),
-			"avatar": nil, "public_flags": 0}
+			"avatar": pictureHash(id.UID), "public_flags": 0}
 	}
 	return []route{
 		{method: "GET", url: api + "/users/@me", answer: func(c *call) (int, any) {
@@ -164,7 +171,8 @@ func fakeTwitch(backends.Settings) []route {
 			}
 			id := c.id
 			u := map[string]any{"id": id.UID, "login": id.Username, "display_name": id.Username, "type": "",
-				"broadcaster_type": "", "created_at": "2016-12-14T20:32:28Z"}
+				"profile_image_url": "https://static-cdn.jtvnw.net/jtv_user_pictures/" + pictureHash(id.UID) + "-profile_image-300x300.png",
+				"broadcaster_type":  "", "created_at": "2016-12-14T20:32:28Z"}
 			if id.EmailVerified {
 				u["email"] = id.Email // Helix returns only a verified email
 			}
@@ -179,7 +187,8 @@ func fakeYandex(backends.Settings) []route {
 			id := c.id
 			return http.StatusOK, map[string]any{"id": id.UID, "login": id.Username, "client_id": issuedTo(c),
 				"display_name": id.Username, "real_name": id.fullName(), "first_name": id.FirstName, "last_name": id.LastName,
-				"default_email": id.Email, "emails": []string{id.Email}, "psuid": "1.fake." + id.UID}
+				"default_email": id.Email, "emails": []string{id.Email}, "psuid": "1.fake." + id.UID,
+				"default_avatar_id": id.UID, "is_avatar_empty": false}
 		}},
 	}
 }
@@ -197,6 +206,7 @@ func fakeVK(s backends.Settings) []route {
 			id := c.id
 			return http.StatusOK, map[string]any{"response": []any{map[string]any{"id": numericID(id.UID),
 				"first_name": id.FirstName, "last_name": id.LastName, "screen_name": id.Username, "nickname": "",
+				"photo_200":         "https://sun1-00.userapi.com/s/v1/ig2/" + pictureHash(id.UID) + ".jpg?size=200x200",
 				"can_access_closed": true, "is_closed": false}}}
 		}},
 		{method: "GET", url: api + "secure.checkToken", token: queryToken("token"), answer: func(c *call) (int, any) {
@@ -217,7 +227,8 @@ func fakeInstagram(s backends.Settings) []route {
 	return []route{
 		{method: "GET", url: graph + "/me", answer: func(c *call) (int, any) {
 			id := c.id
-			return http.StatusOK, map[string]any{"id": id.UID, "user_id": "1784140" + id.UID, "username": id.Username, "name": id.fullName()}
+			return http.StatusOK, map[string]any{"id": id.UID, "user_id": "1784140" + id.UID, "username": id.Username, "name": id.fullName(),
+				"profile_picture_url": "https://scontent.cdninstagram.com/v/t51.2885-19/" + pictureHash(id.UID) + ".jpg"}
 		}},
 		{method: "GET", url: graph + "/debug_token", token: queryToken("input_token"), answer: func(c *call) (int, any) {
 			if c.req.URL.Query().Get("access_token") != s.Key+"|"+s.Secret {
@@ -247,7 +258,8 @@ func fakeMailRu(s backends.Settings) []route {
 	return []route{{method: "GET", url: "https://oauth.mail.ru/userinfo", token: queryToken("access_token"), answer: func(c *call) (int, any) {
 		id := c.id
 		return http.StatusOK, map[string]any{"id": id.UID, "client_id": issuedTo(c), "email": id.Email, "name": id.fullName(),
-			"first_name": id.FirstName, "last_name": id.LastName, "nickname": id.Username, "locale": "ru_RU"}
+			"first_name": id.FirstName, "last_name": id.LastName, "nickname": id.Username, "locale": "ru_RU",
+			"image": "https://filin.mail.ru/pic?d=" + pictureHash(id.UID) + "&width=180&height=180"}
 	}}}
 }
 
@@ -262,7 +274,8 @@ func fakeKakao(s backends.Settings) []route {
 			id := c.id
 			return http.StatusOK, map[string]any{"id": numericID(id.UID), "connected_at": "2026-01-12T08:21:03Z",
 				"properties": map[string]any{"nickname": id.Username},
-				"kakao_account": map[string]any{"profile": map[string]any{"nickname": id.Username}, "name": id.fullName(),
+				"kakao_account": map[string]any{"profile": map[string]any{"nickname": id.Username, "is_default_image": false,
+					"profile_image_url": "http://k.kakaocdn.net/dn/" + pictureHash(id.UID) + "/img_640x640.jpg"}, "name": id.fullName(),
 					"email": id.Email, "is_email_valid": true, "is_email_verified": id.EmailVerified}}
 		}},
 		{method: "GET", url: api + "/v1/user/access_token_info", answer: func(c *call) (int, any) {
