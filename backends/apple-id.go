@@ -40,7 +40,7 @@ const (
 // PrivateKey, and FromEnv refuses PSA's _CLIENT with a message saying so.
 //
 // Token check: only the id_token counts (Apple has no userinfo, and its
-// access tokens prove nothing); DoAuth treats the token it gets as one, as
+// access tokens prove nothing); Authenticate treats the token it is given as one, as
 // PSA does. It is verified against Apple's keys
 // (appleid.apple.com/auth/keys, RS256): iss "https://appleid.apple.com",
 // aud one of Key and ClientIDs, exp, iat within 10 minutes, and the nonce

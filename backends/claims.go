@@ -6,10 +6,10 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-// ClaimKeys name the claims (or userinfo fields) a profile is read from,
-// as PSA's ID_KEY, USERNAME_KEY, EMAIL_KEY, FIRST_NAME_KEY, LAST_NAME_KEY
-// and FULLNAME_KEY do. An empty field means the OpenID Connect standard
-// claim in brackets (OIDC Core §5.1).
+// ClaimKeys name the claims (or userinfo fields) an [OIDC] backend reads
+// the user from. An empty field means the OpenID Connect standard claim in
+// brackets (OIDC Core §5.1). PSA's ID_KEY, USERNAME_KEY, EMAIL_KEY,
+// FIRST_NAME_KEY, LAST_NAME_KEY and FULLNAME_KEY are the same settings.
 type ClaimKeys struct {
 	UID           string // ["sub"]; prefer it: OIDC Core §5.7 makes only iss+sub an identity
 	Username      string // ["preferred_username"]

@@ -34,7 +34,7 @@ const (
 // @gmail.com one or the account has a hosted domain ("hd"), as Google's
 // backend-auth guide advises.
 //
-// It also accepts Google id_tokens (DoAuthIDToken), as the Android, iOS and
+// It also accepts Google id_tokens (AuthenticateIDToken), as the Android, iOS and
 // web sign-in SDKs hand them over: verified against Google's JWKS
 // (googleapis.com/oauth2/v3/certs, RS256), iss "https://accounts.google.com"
 // or "accounts.google.com", aud one of Key and ClientIDs and no other, azp

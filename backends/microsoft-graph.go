@@ -17,11 +17,11 @@ const graphMe = "https://graph.microsoft.com/v1.0/me"
 // "consumers", or one tenant's id or domain), BaseURL (the authority,
 // https://login.microsoftonline.com by default), Scope.
 //
-// Token check. An access token (DoAuth) is sent to Graph's /me, as PSA
+// Token check. An access token (Authenticate) is sent to Graph's /me, as PSA
 // does; but a Graph access token is issued for Graph's audience, not this
 // app's, and Graph offers no way to tell which app holds it, so the
 // audience is NOT proven: any Graph token of the user, obtained by any app,
-// logs them in. Prefer the id_token (DoAuthIDToken), which is verified:
+// logs them in. Prefer the id_token (AuthenticateIDToken), which is verified:
 // Entra's JWKS from the tenant's v2.0 discovery document (RS256), iss the
 // tenant's issuer ("{tenantid}" replaced by the token's tid for the
 // multi-tenant endpoints), aud one of Key and ClientIDs, exp, iat within 10

@@ -18,8 +18,8 @@ import (
 
 // Defaults of [OIDCConfig].
 const (
-	// DefaultIDTokenMaxAge is how old an id_token may be (its iat), PSA's
-	// ID_TOKEN_MAX_AGE.
+	// DefaultIDTokenMaxAge is how old an id_token may be (its iat), as
+	// PSA's ID_TOKEN_MAX_AGE.
 	DefaultIDTokenMaxAge = 600 * time.Second
 	// DefaultLeeway is the clock skew allowed on exp, nbf and iat.
 	DefaultLeeway = 60 * time.Second
@@ -58,7 +58,8 @@ const (
 // value of each field is documented; only Name and one of Issuer or
 // DiscoveryURL are required.
 type OIDCConfig struct {
-	// Name is the persisted backend name, PSA's exactly.
+	// Name is the backend's name, stored with every association: it must
+	// never change. (This package's backends use PSA's names.)
 	Name string
 
 	// Issuer is the provider's issuer: id_tokens must carry exactly the
@@ -145,10 +146,11 @@ type OIDCConfig struct {
 	Doc Doc
 }
 
-// OIDC is the generic OpenID Connect backend ("oidc", and through
-// [NewOIDC] the named variants): it verifies id_tokens against the
-// provider's keys and checks access tokens with its userinfo endpoint, and
-// its introspection endpoint where one is usable.
+// OIDC is an OpenID Connect backend, made by [NewOIDC] from an
+// [OIDCConfig] (or by [GenericOIDC] and the provider constructors): it
+// verifies id_tokens against the provider's keys, and checks access tokens
+// with its userinfo endpoint and, where one is usable, its introspection
+// endpoint.
 //
 // Discovery documents and JWKS are cached per OIDC value (never per type),
 // as the provider's Cache-Control allows; a token signed with a key the
@@ -178,10 +180,10 @@ var (
 // client id), ClientIDs (further client ids whose tokens are accepted, as
 // for mobile apps), Secret (used for token introspection), Scope.
 //
-// Token check: an id_token (DoAuthIDToken) is verified: signature against
+// Token check: an id_token (AuthenticateIDToken) is verified: signature against
 // the provider's JWKS, algorithm, iss, aud and azp against Key+ClientIDs,
 // exp, iat within 10 minutes, nbf, and the nonce when one is given. An
-// access token (DoAuth) is sent to the userinfo endpoint; its audience is
+// access token (Authenticate) is sent to the userinfo endpoint; its audience is
 // proven only when the discovery document advertises an
 // introspection_endpoint and Secret is set (RFC 7662: the token must be
 // active and issued to Key or one of ClientIDs, for the same sub). Without
@@ -265,7 +267,7 @@ func allowedAlgorithms(algs []string) []string {
 	})
 }
 
-// Name is the backend's persisted name.
+// Name is the backend's name, stored with every association.
 func (o *OIDC) Name() string { return o.cfg.Name }
 
 // Config returns a copy of the configuration the backend was made of, with

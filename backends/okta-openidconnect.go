@@ -10,9 +10,9 @@ import "strings"
 // https://{org}.okta.com), Key (the client id), ClientIDs (further client
 // ids whose tokens are accepted), Secret, Scope.
 //
-// Token check: an id_token (DoAuthIDToken) is verified against the
+// Token check: an id_token (AuthenticateIDToken) is verified against the
 // issuer's JWKS: iss, aud/azp ∈ Key+ClientIDs, exp, iat within 10
-// minutes, nonce when given. An access token (DoAuth) goes to the userinfo
+// minutes, nonce when given. An access token (Authenticate) goes to the userinfo
 // endpoint and, with Secret set, to Okta's introspection endpoint (RFC
 // 7662, client_secret_basic): it must be active and its client_id one of
 // Key and ClientIDs, for the userinfo's sub. Without a Secret the access

@@ -10,8 +10,11 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-// Settings configure one backend, as PSA's SOCIAL_AUTH_<NAME>_* settings do.
-// Each constructor's doc says which fields it reads.
+// Settings are what one backend needs to know of the app: its client id
+// and secret at the provider, scopes, further client ids, and the
+// provider's extras. Each constructor's doc says which fields it reads.
+// [FromEnv] reads them from SOCIAL_AUTH_<NAME>_* variables (in brackets
+// below), as PSA names its settings.
 type Settings struct {
 	// Key is the OAuth client id (SOCIAL_AUTH_<NAME>_KEY).
 	Key string
@@ -55,20 +58,21 @@ func siteURL(s Settings, def string) string {
 	return strings.TrimRight(s.BaseURL, "/")
 }
 
-// EnvPrefix is the settings prefix of a backend name, as PSA spells it:
-// "google-oauth2" → "SOCIAL_AUTH_GOOGLE_OAUTH2_".
+// EnvPrefix is the prefix of a backend's environment variables:
+// "google-oauth2" → "SOCIAL_AUTH_GOOGLE_OAUTH2_" (PSA's spelling).
 func EnvPrefix(name string) string {
 	return "SOCIAL_AUTH_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name)) + "_"
 }
 
-// FromEnv builds every known backend whose SOCIAL_AUTH_<NAME>_KEY is set,
-// reading the variables through lookup (os.LookupEnv in a program, a map in
-// a test): _SECRET, _SCOPE, _AUDIENCE (ClientIDs), _API_URL or PSA's
-// _OIDC_ENDPOINT (BaseURL), _TENANT_ID, _DOMAIN, _TEAM, _KEY_ID and
-// _PRIVATE_KEY. Unset means not enabled. A backend whose key is set but
-// whose required extras are missing is an error, so a typo does not
-// silently disable a provider; so is a PSA setting that means something
-// else here (apple-id's _CLIENT).
+// FromEnv builds every backend of [Names] whose SOCIAL_AUTH_<NAME>_KEY is
+// set ([EnvPrefix] spells <NAME>), reading the variables through lookup
+// (os.LookupEnv in a program, a map in a test) into [Settings]: _KEY,
+// _SECRET, _SCOPE, _AUDIENCE (ClientIDs), _API_URL or _OIDC_ENDPOINT
+// (BaseURL), _TENANT_ID, _DOMAIN, _TEAM, _KEY_ID, _PRIVATE_KEY and
+// _API_KEY. A backend whose key is unset is not enabled. One whose key is
+// set but whose required extras are missing is an error, so a typo does
+// not silently disable a provider; so is a PSA setting that means
+// something else here (apple-id's _CLIENT).
 func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 	var out []socialauth.Backend
 	table := catalog()

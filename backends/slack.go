@@ -19,7 +19,8 @@ import (
 // token, which is an error here, never a profile. The uid is user.id. The
 // username is the email's local part (or the name) followed by
 // "@<team name>", as PSA builds it. Slack does not say whether the email is
-// verified, so EmailVerified is false.
+// verified, so EmailVerified is false. The picture (AvatarURL) comes with
+// the identity.avatar scope.
 func Slack(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:        "slack",

@@ -22,7 +22,8 @@ const (
 // issued to; it must be one of Key and ClientIDs. The check and the profile
 // come from the same call, sent with "Authorization: OAuth <token>". The uid
 // is "id". The email is default_email (else the first of emails); Yandex
-// does not say it is verified, so EmailVerified is false.
+// does not say it is verified, so EmailVerified is false. The picture
+// (AvatarURL) comes with the login:avatar permission.
 func YandexOAuth2(s Settings) *OAuth2 {
 	aud := s.audiences()
 	user := func(body []byte) (string, socialauth.Details, error) {

@@ -42,7 +42,9 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 )
 
-// Identity is a fake person at a provider.
+// Identity is a fake person at a provider. Where the provider has
+// pictures, its fake gives the person one at the provider's address, so
+// the backend's profile has an AvatarURL.
 type Identity struct {
 	// UID is the provider's user id. For providers whose ids are numbers, use digits.
 	UID           string

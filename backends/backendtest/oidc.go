@@ -134,7 +134,7 @@ func (p *Provider) Issuer(issuerURL string) *Issuer {
 
 // IDToken returns an id_token for id, signed by backend name's fake
 // provider for the app s describes and shaped by opts. With it a host app
-// tests its id_token exchange (socialauth.DoAuthIDToken) in a few lines.
+// tests its id_token login in a few lines.
 func (p *Provider) IDToken(name string, s backends.Settings, id Identity, opts IDTokenOptions) string {
 	p.t.Helper()
 	spec, ok := oidcSpecFor(fakeAlias(name), s)
