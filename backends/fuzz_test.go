@@ -21,7 +21,7 @@ import (
 func FuzzProviderAnswer(f *testing.F) {
 	cases := fixtureCases()
 	for _, c := range cases {
-		for _, a := range append([]answer{c.user, c.refusal}, append(c.also, c.foreign...)...) {
+		for _, a := range append([]answer{c.user, {file: c.refusal}}, append(c.also, c.foreign...)...) {
 			if body, err := os.ReadFile(filepath.Join("testdata", a.file)); err == nil {
 				f.Add(200, body)
 			}

@@ -1,6 +1,7 @@
 package backends_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -130,6 +131,14 @@ func requestTo(t *testing.T, rec *seen, method, url string) *http.Request {
 	return nil
 }
 
+// requireProviderCode checks that err carries the provider's own error code.
+func requireProviderCode(t *testing.T, err error, code string) {
+	t.Helper()
+	var pe *socialauth.ProviderError
+	require.ErrorAs(t, err, &pe)
+	assert.Equal(t, code, pe.Code)
+}
+
 // noSecretIn fails when s contains any of the secrets.
 func noSecretIn(t *testing.T, s string, secrets ...string) {
 	t.Helper()
@@ -167,9 +176,10 @@ type fixtureCase struct {
 	also []answer
 	// noID is a fixture of the profile without the user id.
 	noID string
-	// refusal is how the profile endpoint refuses an unknown token; its
-	// file is also served with 429, 500 and 503.
-	refusal answer
+	// refusal is the profile endpoint's refusal of an unknown token,
+	// served with refusalStatus (0 means 401), then with 429, 500 and 503.
+	refusal       string
+	refusalStatus int
 	// foreign replace answers with ones that name another app; nil when
 	// the provider offers no way to tell (the Doc must say "none").
 	foreign []answer
@@ -227,9 +237,9 @@ func runFixtures(t *testing.T, c fixtureCase) {
 		answers []answer
 		want    error
 	}
-	refusal := func(status int) answer { return answer{c.refusal.method, c.refusal.url, status, c.refusal.file} }
+	refusal := func(status int) answer { return answer{c.user.method, c.user.url, status, c.refusal} }
 	failures := []scenario{
-		{"provider refuses the token", c.answers(c.refusal), socialauth.ErrInvalidToken},
+		{"provider refuses the token", c.answers(refusal(cmp.Or(c.refusalStatus, http.StatusUnauthorized))), socialauth.ErrInvalidToken},
 		{"rate limited (429)", c.answers(refusal(http.StatusTooManyRequests)), socialauth.ErrProviderUnavailable},
 		{"provider fails (500)", c.answers(refusal(http.StatusInternalServerError)), socialauth.ErrProviderUnavailable},
 		{"provider down (503)", c.answers(refusal(http.StatusServiceUnavailable)), socialauth.ErrProviderUnavailable},

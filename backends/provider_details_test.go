@@ -258,9 +258,7 @@ func TestVKOAuth2(t *testing.T) {
 			assert.Nil(t, p)
 			noSecretIn(t, err.Error(), tok, vkSettings.Secret, vkSettings.APIKey)
 			if tc.wantCode != "" {
-				var pe *socialauth.ProviderError
-				require.ErrorAs(t, err, &pe)
-				assert.Equal(t, tc.wantCode, pe.Code)
+				requireProviderCode(t, err, tc.wantCode)
 			}
 		})
 	}
@@ -283,9 +281,7 @@ func TestInstagram(t *testing.T) {
 	})
 	t.Run("graph error fields are kept", func(t *testing.T) {
 		_, _, err := login(t, b, tok, answer{"GET", me, 400, "instagram/error.json"}, answer{"GET", debug, 0, "instagram/check.json"})
-		var pe *socialauth.ProviderError
-		require.ErrorAs(t, err, &pe)
-		assert.Equal(t, "OAuthException 190", pe.Code)
+		requireProviderCode(t, err, "OAuthException 190")
 	})
 }
 
@@ -352,9 +348,7 @@ func TestLineVerify(t *testing.T) {
 			_, err := authenticate(t, b, c, tok)
 			require.ErrorIs(t, err, socialauth.ErrInvalidToken)
 			if tc.code != "" {
-				var pe *socialauth.ProviderError
-				require.ErrorAs(t, err, &pe)
-				assert.Equal(t, tc.code, pe.Code)
+				requireProviderCode(t, err, tc.code)
 			}
 		})
 	}
@@ -645,9 +639,7 @@ func TestGoogleOAuth2(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", googleUserInfo, 401, "google-oauth2/tokeninfo-invalid.json"}, answer{"GET", googleTokenInfo, 400, "google-oauth2/tokeninfo-invalid.json"})
 		_, err := authenticate(t, b, c, tok)
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
-		var pe *socialauth.ProviderError
-		require.ErrorAs(t, err, &pe)
-		assert.Equal(t, "invalid_token", pe.Code)
+		requireProviderCode(t, err, "invalid_token")
 	})
 	t.Run("unverified workspace email is not trusted", func(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", googleUserInfo, 0, "google-oauth2/userinfo-workspace-unverified.json"},
