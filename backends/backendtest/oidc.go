@@ -155,7 +155,7 @@ func (p *Provider) IssuerOf(name string, s backends.Settings) *Issuer {
 	return p.issuer(spec, fakeAlias(name))
 }
 
-// mintOIDC issues the token the kit's Token and ForeignToken give for a
+// mintOIDC issues the token Provider.Token and Provider.ForeignToken give for a
 // backend whose fake is an Issuer; ok is false for the others.
 func (p *Provider) mintOIDC(name string, s backends.Settings, id Identity, foreign bool) (string, bool) {
 	spec, ok := oidcSpecFor(name, s)
