@@ -26,7 +26,7 @@ func Amazon(s Settings) *OAuth2 {
 		TokenURL:    "https://api.amazon.com/auth/o2/token",
 		Scopes:      append([]string{"profile"}, s.Scope...),
 		UserInfoURL: "https://api.amazon.com/user/profile",
-		User:        amazonUser,
+		User:        mapJSON[amazonUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			var ti struct {
 				Aud    string `json:"aud"`
@@ -48,14 +48,12 @@ func Amazon(s Settings) *OAuth2 {
 	})
 }
 
-func amazonUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		UserID string `json:"user_id"`
-		Name   string `json:"name"`
-		Email  string `json:"email"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type amazonUser struct {
+	UserID string `json:"user_id"`
+	Name   string `json:"name"`
+	Email  string `json:"email"`
+}
+
+func (u amazonUser) user() (string, socialauth.Details, error) {
 	return u.UserID, socialauth.Details{Username: u.Name, Email: u.Email, FullName: u.Name}, nil
 }

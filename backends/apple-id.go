@@ -40,7 +40,7 @@ const (
 // PrivateKey, and FromEnv refuses PSA's _CLIENT with a message saying so.
 //
 // Token check: only the id_token counts (Apple has no userinfo, and its
-// access tokens prove nothing); DoAuth treats the token it gets as one, as
+// access tokens prove nothing); Authenticate treats the token it is given as one, as
 // PSA does. It is verified against Apple's keys
 // (appleid.apple.com/auth/keys, RS256): iss "https://appleid.apple.com",
 // aud one of Key and ClientIDs, exp, iat within 10 minutes, and the nonce
@@ -70,21 +70,19 @@ func AppleID(s Settings) *OIDC {
 		Algorithms:           []string{"RS256"},
 		NonceSHA256:          true,
 		AccessTokenIsIDToken: true,
-		User:                 appleUser,
+		User:                 mapJSON[appleUser],
 		Doc: Doc{TokenCheck: "the token is the id_token: Apple JWKS (RS256), iss, aud ∈ Key+ClientIDs, exp, iat ≤ 10 min, nonce (raw or SHA-256)",
 			UID: "sub", EmailVerified: `email_verified claim (boolean or "true")`},
 	})
 }
 
-func appleUser(body []byte) (string, socialauth.Details, error) {
-	var c struct {
-		Sub           string   `json:"sub"`
-		Email         string   `json:"email"`
-		EmailVerified flexBool `json:"email_verified"`
-	}
-	if err := decode(body, &c); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type appleUser struct {
+	Sub           string   `json:"sub"`
+	Email         string   `json:"email"`
+	EmailVerified flexBool `json:"email_verified"`
+}
+
+func (c appleUser) user() (string, socialauth.Details, error) {
 	// PSA's username is the Apple id: the email may be a relay address
 	// and the name is not in the token.
 	return c.Sub, socialauth.Details{Username: c.Sub, Email: c.Email, EmailVerified: bool(c.EmailVerified) && c.Email != ""}, nil

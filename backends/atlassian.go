@@ -23,28 +23,28 @@ func Atlassian(s Settings) *OAuth2 {
 		TokenURL:    "https://auth.atlassian.com/oauth/token",
 		Scopes:      append([]string{"read:me"}, s.Scope...),
 		UserInfoURL: "https://api.atlassian.com/me",
-		User:        atlassianUser,
+		User:        mapJSON[atlassianUser],
 		Doc: Doc{TokenCheck: "none: Atlassian offers no introspection for 3LO tokens; another app's token for the same user is accepted",
 			UID: "account_id", EmailVerified: "email_verified"},
 	})
 }
 
-func atlassianUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		AccountID     string   `json:"account_id"`
-		Email         string   `json:"email"`
-		EmailVerified flexBool `json:"email_verified"`
-		Name          string   `json:"name"`
-		Nickname      string   `json:"nickname"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type atlassianUser struct {
+	AccountID     string   `json:"account_id"`
+	Email         string   `json:"email"`
+	EmailVerified flexBool `json:"email_verified"`
+	Name          string   `json:"name"`
+	Nickname      string   `json:"nickname"`
+	Picture       string   `json:"picture"`
+}
+
+func (u atlassianUser) user() (string, socialauth.Details, error) {
 	username := u.Nickname
 	if username == "" {
 		username = localPart(u.Email)
 	}
 	return u.AccountID, socialauth.Details{
 		Username: username, Email: u.Email, EmailVerified: u.Email != "" && bool(u.EmailVerified), FullName: u.Name,
+		AvatarURL: pictureURL(u.Picture),
 	}, nil
 }

@@ -11,10 +11,10 @@ import (
 // with or without https://), Key (the client id), ClientIDs (further
 // client ids whose tokens are accepted), Secret, Scope.
 //
-// Token check: an id_token (DoAuthIDToken) is verified against
+// Token check: an id_token (AuthenticateIDToken) is verified against
 // https://{Domain}/.well-known/jwks.json (from discovery): iss
 // "https://{Domain}/", aud/azp ∈ Key+ClientIDs, exp, iat within 10
-// minutes, nonce when given. An access token (DoAuth) goes to
+// minutes, nonce when given. An access token (Authenticate) goes to
 // https://{Domain}/userinfo; Auth0 offers no introspection, so its
 // audience is NOT proven: prefer the id_token. The uid is "sub" (PSA's too,
 // "auth0|…", "google-oauth2|…"); the username is "nickname", as in PSA.

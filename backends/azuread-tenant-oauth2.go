@@ -8,8 +8,8 @@ package backends
 // empty, as in PSA, which admits every tenant), BaseURL (the authority,
 // https://login.microsoftonline.com by default; PSA's AUTHORITY_HOST).
 //
-// Token check: as PSA does, the token given to DoAuth is verified as a JWT
-// of the tenant (pass the id_token; DoAuthIDToken takes it too, with a
+// Token check: as PSA does, the token given to Authenticate is verified as a JWT
+// of the tenant (pass the id_token; AuthenticateIDToken takes it too, with a
 // nonce): Entra's JWKS from the tenant's v1.0 discovery document (with
 // ?appid=Key, so app-specific signing keys are found), RS256, iss exactly
 // the discovered issuer (https://sts.windows.net/{tid}/; for "common" the

@@ -5,8 +5,8 @@ package backends
 //
 // Settings: as [AzureADTenantOAuth2].
 //
-// Token check: the token given to DoAuth is verified as a JWT of the
-// tenant, as PSA does (pass the id_token; DoAuthIDToken takes it too, with
+// Token check: the token given to Authenticate is verified as a JWT of the
+// tenant, as PSA does (pass the id_token; AuthenticateIDToken takes it too, with
 // a nonce): Entra's JWKS from the tenant's v2.0 discovery document (with
 // ?appid=Key), RS256, iss exactly the discovered issuer
 // (https://login.microsoftonline.com/{tid}/v2.0; for "common" the token's

@@ -29,11 +29,7 @@ func BitbucketOAuth2(s Settings) *OAuth2 {
 		Scopes:   append([]string{"account", "email"}, s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: bitbucketAPI + "/user", header: bearer(token), secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			p, err := mapUser(bitbucketUser, body)
+			p, err := c.profile(ctx, client, mapJSON[bitbucketUser])
 			if err != nil {
 				return nil, err
 			}
@@ -66,19 +62,22 @@ func BitbucketOAuth2(s Settings) *OAuth2 {
 	})
 }
 
-func bitbucketUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		UUID        string `json:"uuid"`
-		Username    string `json:"username"`
-		Nickname    string `json:"nickname"`
-		DisplayName string `json:"display_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type bitbucketUser struct {
+	UUID        string `json:"uuid"`
+	Username    string `json:"username"`
+	Nickname    string `json:"nickname"`
+	DisplayName string `json:"display_name"`
+	Links       struct {
+		Avatar struct {
+			Href string `json:"href"`
+		} `json:"avatar"`
+	} `json:"links"`
+}
+
+func (u bitbucketUser) user() (string, socialauth.Details, error) {
 	username := u.Username
 	if username == "" {
 		username = u.Nickname
 	}
-	return u.UUID, socialauth.Details{Username: username, FullName: u.DisplayName}, nil
+	return u.UUID, socialauth.Details{Username: username, FullName: u.DisplayName, AvatarURL: pictureURL(u.Links.Avatar.Href)}, nil
 }

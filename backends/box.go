@@ -22,20 +22,20 @@ func Box(s Settings) *OAuth2 {
 		TokenURL:    "https://api.box.com/oauth2/token",
 		Scopes:      s.Scope, // Box grants the scopes configured for the app
 		UserInfoURL: "https://api.box.com/2.0/users/me",
-		User:        boxUser,
+		User:        mapJSON[boxUser],
 		Doc: Doc{TokenCheck: "none: Box offers no token introspection; another app's token for the same user is accepted",
 			UID: "id", EmailVerified: "never (Box does not say)"},
 	})
 }
 
-func boxUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID    json.RawMessage `json:"id"`
-		Name  string          `json:"name"`
-		Login string          `json:"login"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return idString(u.ID), socialauth.Details{Username: localPart(u.Login), Email: u.Login, FullName: u.Name}, nil
+type boxUser struct {
+	ID        json.RawMessage `json:"id"`
+	Name      string          `json:"name"`
+	Login     string          `json:"login"`
+	AvatarURL string          `json:"avatar_url"`
+}
+
+func (u boxUser) user() (string, socialauth.Details, error) {
+	return idString(u.ID), socialauth.Details{Username: localPart(u.Login), Email: u.Login, FullName: u.Name,
+		AvatarURL: pictureURL(u.AvatarURL)}, nil
 }

@@ -24,28 +24,27 @@ func Coinbase(s Settings) *OAuth2 {
 		Scopes:      append([]string{"wallet:user:read", "wallet:user:email"}, s.Scope...),
 		UserInfoURL: "https://api.coinbase.com/v2/user",
 		Header:      http.Header{"Cb-Version": {"2022-01-06"}},
-		User:        coinbaseUser,
+		User:        mapJSON[coinbaseUser],
 		Doc: Doc{TokenCheck: "none: Coinbase offers no token introspection; another app's token for the same user is accepted",
 			UID: "data.id", EmailVerified: "never (Coinbase does not say)"},
 	})
 }
 
-func coinbaseUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Data struct {
-			ID       string `json:"id"`
-			Name     string `json:"name"`
-			Username string `json:"username"`
-			Email    string `json:"email"`
-		} `json:"data"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type coinbaseUser struct {
+	Data struct {
+		ID        string `json:"id"`
+		Name      string `json:"name"`
+		Username  string `json:"username"`
+		Email     string `json:"email"`
+		AvatarURL string `json:"avatar_url"`
+	} `json:"data"`
+}
+
+func (u coinbaseUser) user() (string, socialauth.Details, error) {
 	d := u.Data
 	username := d.Username
 	if username == "" {
 		username = localPart(d.Email)
 	}
-	return d.ID, socialauth.Details{Username: username, Email: d.Email, FullName: d.Name}, nil
+	return d.ID, socialauth.Details{Username: username, Email: d.Email, FullName: d.Name, AvatarURL: pictureURL(d.AvatarURL)}, nil
 }

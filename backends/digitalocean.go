@@ -21,24 +21,22 @@ func DigitalOcean(s Settings) *OAuth2 {
 		TokenURL:    "https://cloud.digitalocean.com/v1/oauth/token",
 		Scopes:      append([]string{"read"}, s.Scope...),
 		UserInfoURL: "https://api.digitalocean.com/v2/account",
-		User:        digitalOceanUser,
+		User:        mapJSON[digitalOceanUser],
 		Doc: Doc{TokenCheck: "none: DigitalOcean offers no token introspection; another app's (or a personal) token of the same user is accepted",
 			UID: "account.uuid", EmailVerified: "account.email_verified"},
 	})
 }
 
-func digitalOceanUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Account struct {
-			UUID          string   `json:"uuid"`
-			Email         string   `json:"email"`
-			EmailVerified flexBool `json:"email_verified"`
-			Name          string   `json:"name"`
-		} `json:"account"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type digitalOceanUser struct {
+	Account struct {
+		UUID          string   `json:"uuid"`
+		Email         string   `json:"email"`
+		EmailVerified flexBool `json:"email_verified"`
+		Name          string   `json:"name"`
+	} `json:"account"`
+}
+
+func (u digitalOceanUser) user() (string, socialauth.Details, error) {
 	a := u.Account
 	return a.UUID, socialauth.Details{
 		Username: localPart(a.Email), Email: a.Email, EmailVerified: a.Email != "" && bool(a.EmailVerified), FullName: a.Name,

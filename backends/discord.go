@@ -4,11 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 
 	"github.com/go-socialauth/socialauth"
 )
 
-const discordAPI = "https://discord.com/api"
+const (
+	discordAPI = "https://discord.com/api"
+	discordCDN = "https://cdn.discordapp.com" // where avatar hashes are images
+)
 
 // Discord is the "discord" backend.
 //
@@ -29,7 +33,7 @@ func Discord(s Settings) *OAuth2 {
 		TokenURL:    discordAPI + "/oauth2/token",
 		Scopes:      append([]string{"identify", "email"}, s.Scope...),
 		UserInfoURL: discordAPI + "/users/@me",
-		User:        discordUser,
+		User:        mapJSON[discordUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			var auth struct {
 				Application struct {
@@ -58,15 +62,19 @@ func Discord(s Settings) *OAuth2 {
 	})
 }
 
-func discordUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID       json.RawMessage `json:"id"`
-		Username string          `json:"username"`
-		Email    string          `json:"email"`
-		Verified bool            `json:"verified"`
+type discordUser struct {
+	ID       json.RawMessage `json:"id"`
+	Username string          `json:"username"`
+	Email    string          `json:"email"`
+	Verified bool            `json:"verified"`
+	Avatar   string          `json:"avatar"` // an image hash, or null
+}
+
+func (u discordUser) user() (string, socialauth.Details, error) {
+	id := idString(u.ID)
+	d := socialauth.Details{Username: u.Username, Email: u.Email, EmailVerified: u.Verified && u.Email != ""}
+	if u.Avatar != "" && id != "" {
+		d.AvatarURL = pictureURL(discordCDN + "/avatars/" + url.PathEscape(id) + "/" + url.PathEscape(u.Avatar) + ".png")
 	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return idString(u.ID), socialauth.Details{Username: u.Username, Email: u.Email, EmailVerified: u.Verified && u.Email != ""}, nil
+	return id, d, nil
 }

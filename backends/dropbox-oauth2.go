@@ -32,11 +32,7 @@ func DropboxOAuth2(s Settings) *OAuth2 {
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			// An RPC endpoint without arguments: POST with no body and no Content-Type.
 			c := call{method: http.MethodPost, url: dropboxCurrentAccount, header: bearer(token), secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			return mapUser(dropboxUser, body)
+			return c.profile(ctx, client, mapJSON[dropboxUser])
 		},
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Dropbox offers no token introspection naming the app",
@@ -45,22 +41,23 @@ func DropboxOAuth2(s Settings) *OAuth2 {
 	})
 }
 
-func dropboxUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		AccountID     string `json:"account_id"`
-		Email         string `json:"email"`
-		EmailVerified bool   `json:"email_verified"`
-		Name          struct {
-			DisplayName string `json:"display_name"`
-			GivenName   string `json:"given_name"`
-			Surname     string `json:"surname"`
-		} `json:"name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type dropboxUser struct {
+	AccountID     string `json:"account_id"`
+	Email         string `json:"email"`
+	EmailVerified bool   `json:"email_verified"`
+	// ProfilePhotoURL is present when the account has a photo.
+	ProfilePhotoURL string `json:"profile_photo_url"`
+	Name            struct {
+		DisplayName string `json:"display_name"`
+		GivenName   string `json:"given_name"`
+		Surname     string `json:"surname"`
+	} `json:"name"`
+}
+
+func (u dropboxUser) user() (string, socialauth.Details, error) {
 	return u.AccountID, socialauth.Details{
 		Username: u.AccountID, Email: u.Email, EmailVerified: u.EmailVerified && u.Email != "",
 		FullName: u.Name.DisplayName, FirstName: u.Name.GivenName, LastName: u.Name.Surname,
+		AvatarURL: pictureURL(u.ProfilePhotoURL),
 	}, nil
 }

@@ -37,15 +37,11 @@ func Facebook(s Settings) *OAuth2 {
 			}
 			c := call{url: facebookGraph + "/me", secrets: []string{token, s.Secret},
 				query: url.Values{
-					"fields":          {"id,name,email,first_name,last_name"},
+					"fields":          {"id,name,email,first_name,last_name,picture"},
 					"access_token":    {token},
 					"appsecret_proof": {appSecretProof(s.Secret, token)},
 				}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			return mapUser(facebookUser, body)
+			return c.profile(ctx, client, mapJSON[facebookUser])
 		},
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			return facebookDebugToken(ctx, client, token, s)
@@ -55,18 +51,21 @@ func Facebook(s Settings) *OAuth2 {
 	})
 }
 
-func facebookUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID        json.RawMessage `json:"id"`
-		Username  string          `json:"username"`
-		Name      string          `json:"name"`
-		Email     string          `json:"email"`
-		FirstName string          `json:"first_name"`
-		LastName  string          `json:"last_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type facebookUser struct {
+	ID        json.RawMessage `json:"id"`
+	Username  string          `json:"username"`
+	Name      string          `json:"name"`
+	Email     string          `json:"email"`
+	FirstName string          `json:"first_name"`
+	LastName  string          `json:"last_name"`
+	Picture   struct {
+		Data struct {
+			URL string `json:"url"`
+		} `json:"data"`
+	} `json:"picture"`
+}
+
+func (u facebookUser) user() (string, socialauth.Details, error) {
 	username := u.Username
 	if username == "" {
 		username = u.Name
@@ -74,6 +73,7 @@ func facebookUser(body []byte) (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{
 		Username: username, Email: u.Email,
 		FullName: u.Name, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.Picture.Data.URL),
 	}, nil
 }
 

@@ -34,11 +34,7 @@ func Gitea(s Settings) *OAuth2 {
 		Scopes:   append([]string{"read:user"}, s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: site + "/api/v1/user", header: bearer(token), secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			p, err := mapUser(giteaUser, body)
+			p, err := c.profile(ctx, client, mapJSON[giteaUser])
 			if err != nil || p.Details.Email == "" {
 				return p, err
 			}
@@ -64,15 +60,15 @@ type giteaEmail struct {
 	Verified bool   `json:"verified"`
 }
 
-func giteaUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID       json.RawMessage `json:"id"`
-		Login    string          `json:"login"`
-		FullName string          `json:"full_name"`
-		Email    string          `json:"email"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return idString(u.ID), socialauth.Details{Username: u.Login, Email: u.Email, FullName: u.FullName}, nil
+type giteaUser struct {
+	ID        json.RawMessage `json:"id"`
+	Login     string          `json:"login"`
+	FullName  string          `json:"full_name"`
+	Email     string          `json:"email"`
+	AvatarURL string          `json:"avatar_url"`
+}
+
+func (u giteaUser) user() (string, socialauth.Details, error) {
+	return idString(u.ID), socialauth.Details{Username: u.Login, Email: u.Email, FullName: u.FullName,
+		AvatarURL: pictureURL(u.AvatarURL)}, nil
 }

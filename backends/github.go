@@ -44,11 +44,7 @@ func GitHub(s Settings) *OAuth2 {
 		Scopes:   append([]string{"user:email"}, s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: api + "/user", header: hdr(token), secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			p, err := mapUser(githubUser, body)
+			p, err := c.profile(ctx, client, mapJSON[githubUser])
 			if err != nil || p.Details.Email != "" {
 				return p, err
 			}
@@ -95,17 +91,17 @@ func GitHub(s Settings) *OAuth2 {
 	})
 }
 
-func githubUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID    json.RawMessage `json:"id"`
-		Login string          `json:"login"`
-		Name  string          `json:"name"`
-		Email string          `json:"email"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type githubUser struct {
+	ID        json.RawMessage `json:"id"`
+	Login     string          `json:"login"`
+	Name      string          `json:"name"`
+	Email     string          `json:"email"`
+	AvatarURL string          `json:"avatar_url"`
+}
+
+func (u githubUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{
 		Username: u.Login, Email: u.Email, EmailVerified: u.Email != "", FullName: u.Name,
+		AvatarURL: pictureURL(u.AvatarURL),
 	}, nil
 }

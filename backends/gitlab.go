@@ -34,7 +34,7 @@ func GitLab(s Settings) *OAuth2 {
 		TokenURL:    site + "/oauth/token",
 		Scopes:      append([]string{"read_user"}, s.Scope...),
 		UserInfoURL: site + "/api/v4/user",
-		User:        gitlabUser,
+		User:        mapJSON[gitlabUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			var ti struct {
 				ResourceOwnerID json.RawMessage `json:"resource_owner_id"`
@@ -58,20 +58,20 @@ func GitLab(s Settings) *OAuth2 {
 	})
 }
 
-func gitlabUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID          json.RawMessage `json:"id"`
-		Username    string          `json:"username"`
-		Name        string          `json:"name"`
-		Email       string          `json:"email"`
-		ConfirmedAt *string         `json:"confirmed_at"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type gitlabUser struct {
+	ID          json.RawMessage `json:"id"`
+	Username    string          `json:"username"`
+	Name        string          `json:"name"`
+	Email       string          `json:"email"`
+	ConfirmedAt *string         `json:"confirmed_at"`
+	AvatarURL   string          `json:"avatar_url"`
+}
+
+func (u gitlabUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{
 		Username: u.Username, Email: u.Email,
 		EmailVerified: u.Email != "" && u.ConfirmedAt != nil && *u.ConfirmedAt != "",
 		FullName:      u.Name,
+		AvatarURL:     pictureURL(u.AvatarURL),
 	}, nil
 }

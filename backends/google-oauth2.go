@@ -34,7 +34,7 @@ const (
 // @gmail.com one or the account has a hosted domain ("hd"), as Google's
 // backend-auth guide advises.
 //
-// It also accepts Google id_tokens (DoAuthIDToken), as the Android, iOS and
+// It also accepts Google id_tokens (AuthenticateIDToken), as the Android, iOS and
 // web sign-in SDKs hand them over: verified against Google's JWKS
 // (googleapis.com/oauth2/v3/certs, RS256), iss "https://accounts.google.com"
 // or "accounts.google.com", aud one of Key and ClientIDs and no other, azp
@@ -52,7 +52,7 @@ func google(name string, s Settings) *OAuth2IDToken {
 		TokenURL:    googleTokenURL,
 		Scopes:      append([]string{"openid", "email", "profile"}, s.Scope...),
 		UserInfoURL: googleUserInfoURL,
-		User:        googleUser,
+		User:        mapJSON[googleUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			return googleTokenInfoCheck(ctx, client, token, name, aud)
 		},
@@ -64,23 +64,22 @@ func google(name string, s Settings) *OAuth2IDToken {
 		JWKSURL:    googleCerts,
 		ClientIDs:  aud,
 		Algorithms: []string{"RS256"},
-		User:       googleUser,
+		User:       mapJSON[googleUser],
 	})
 }
 
-func googleUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Sub           string   `json:"sub"`
-		Email         string   `json:"email"`
-		EmailVerified flexBool `json:"email_verified"`
-		HD            string   `json:"hd"`
-		Name          string   `json:"name"`
-		GivenName     string   `json:"given_name"`
-		FamilyName    string   `json:"family_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type googleUser struct {
+	Sub           string   `json:"sub"`
+	Email         string   `json:"email"`
+	EmailVerified flexBool `json:"email_verified"`
+	HD            string   `json:"hd"`
+	Name          string   `json:"name"`
+	GivenName     string   `json:"given_name"`
+	FamilyName    string   `json:"family_name"`
+	Picture       string   `json:"picture"`
+}
+
+func (u googleUser) user() (string, socialauth.Details, error) {
 	return u.Sub, socialauth.Details{
 		Username:      localPart(u.Email),
 		Email:         u.Email,
@@ -88,6 +87,7 @@ func googleUser(body []byte) (string, socialauth.Details, error) {
 		FullName:      u.Name,
 		FirstName:     u.GivenName,
 		LastName:      u.FamilyName,
+		AvatarURL:     pictureURL(u.Picture),
 	}, nil
 }
 

@@ -1,10 +1,9 @@
 package backends
 
-// GoogleOpenIDConnect is the "google-openidconnect" backend: PSA's Google
-// OpenID Connect backend, which is Google's OAuth2 backend under another
-// name. It is [GoogleOAuth2] in every respect but its name, which
-// associations are stored under.
+// GoogleOIDC is the "google-openidconnect" backend: [GoogleOAuth2] in
+// every respect but its name, which associations are stored under (PSA
+// has both names for Google).
 //
 // Settings, token check, uid and email: as [GoogleOAuth2]. The uid is
 // "sub" (PSA's default is the email unless USE_UNIQUE_USER_ID).
-func GoogleOpenIDConnect(s Settings) *OAuth2IDToken { return google("google-openidconnect", s) }
+func GoogleOIDC(s Settings) *OAuth2IDToken { return google("google-openidconnect", s) }

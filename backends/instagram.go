@@ -33,8 +33,8 @@ func Instagram(s Settings) *OAuth2 {
 		Scopes:      append([]string{"instagram_business_basic"}, s.Scope...),
 		UserInfoURL: instagramGraph + "/me",
 		TokenIn:     TokenQuery,
-		Query:       url.Values{"fields": {"id,user_id,username,name"}},
-		User:        instagramUser,
+		Query:       url.Values{"fields": {"id,user_id,username,name,profile_picture_url"}},
+		User:        mapJSON[instagramUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			// Graph's user_id here may be either of Instagram's two ids: not compared.
 			_, err := graphDebugToken(ctx, client, instagramGraph, "instagram", token, s)
@@ -47,14 +47,13 @@ func Instagram(s Settings) *OAuth2 {
 	})
 }
 
-func instagramUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID       json.RawMessage `json:"id"`
-		Username string          `json:"username"`
-		Name     string          `json:"name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return idString(u.ID), socialauth.Details{Username: u.Username, FullName: u.Name}, nil
+type instagramUser struct {
+	ID                json.RawMessage `json:"id"`
+	Username          string          `json:"username"`
+	Name              string          `json:"name"`
+	ProfilePictureURL string          `json:"profile_picture_url"`
+}
+
+func (u instagramUser) user() (string, socialauth.Details, error) {
+	return idString(u.ID), socialauth.Details{Username: u.Username, FullName: u.Name, AvatarURL: pictureURL(u.ProfilePictureURL)}, nil
 }

@@ -1,6 +1,7 @@
 package backends
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -34,7 +35,7 @@ func Kakao(s Settings) *OAuth2 {
 		TokenURL:    "https://kauth.kakao.com/oauth/token",
 		Scopes:      append([]string{"profile_nickname", "account_email"}, s.Scope...),
 		UserInfoURL: kakaoAPI + "/v2/user/me",
-		User:        kakaoUser,
+		User:        mapJSON[kakaoUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			if !slices.ContainsFunc(aud, isDigits) {
 				return "", fmt.Errorf("%w: kakao needs the app's numeric app id in ClientIDs to check tokens", socialauth.ErrAuthFailed)
@@ -67,25 +68,25 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-func kakaoUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID         json.RawMessage `json:"id"`
-		Properties struct {
-			Nickname string `json:"nickname"`
-		} `json:"properties"`
-		Account struct {
-			Profile struct {
-				Nickname string `json:"nickname"`
-			} `json:"profile"`
-			Name            string   `json:"name"`
-			Email           string   `json:"email"`
-			IsEmailValid    flexBool `json:"is_email_valid"`
-			IsEmailVerified flexBool `json:"is_email_verified"`
-		} `json:"kakao_account"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type kakaoUser struct {
+	ID         json.RawMessage `json:"id"`
+	Properties struct {
+		Nickname     string `json:"nickname"`
+		ProfileImage string `json:"profile_image"`
+	} `json:"properties"`
+	Account struct {
+		Profile struct {
+			Nickname        string `json:"nickname"`
+			ProfileImageURL string `json:"profile_image_url"`
+		} `json:"profile"`
+		Name            string   `json:"name"`
+		Email           string   `json:"email"`
+		IsEmailValid    flexBool `json:"is_email_valid"`
+		IsEmailVerified flexBool `json:"is_email_verified"`
+	} `json:"kakao_account"`
+}
+
+func (u kakaoUser) user() (string, socialauth.Details, error) {
 	a := u.Account
 	nickname := a.Profile.Nickname
 	if nickname == "" {
@@ -93,6 +94,7 @@ func kakaoUser(body []byte) (string, socialauth.Details, error) {
 	}
 	return idString(u.ID), socialauth.Details{
 		Username: nickname, Email: a.Email, EmailVerified: a.Email != "" && bool(a.IsEmailValid) && bool(a.IsEmailVerified),
-		FullName: a.Name,
+		FullName:  a.Name,
+		AvatarURL: pictureURL(cmp.Or(a.Profile.ProfileImageURL, u.Properties.ProfileImage)),
 	}, nil
 }

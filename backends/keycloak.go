@@ -7,9 +7,9 @@ package backends
 // client id), ClientIDs (further client ids whose tokens are accepted),
 // Secret (the confidential client's secret), Scope.
 //
-// Token check: an id_token (DoAuthIDToken) is verified against the realm's
+// Token check: an id_token (AuthenticateIDToken) is verified against the realm's
 // JWKS (from discovery): iss, aud/azp ∈ Key+ClientIDs, exp, iat within 10
-// minutes, nonce when given. An access token (DoAuth) goes to the
+// minutes, nonce when given. An access token (Authenticate) goes to the
 // realm's userinfo endpoint and, with Secret set, to its introspection
 // endpoint (RFC 7662): it must be active and its client_id (azp) one of Key
 // and ClientIDs, for the userinfo's sub. PSA decodes the access token with

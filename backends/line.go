@@ -36,7 +36,7 @@ func Line(s Settings) *OAuth2 {
 		TokenURL:    lineAPI + "/oauth2/v2.1/token",
 		Scopes:      append([]string{"profile", "openid"}, s.Scope...),
 		UserInfoURL: lineAPI + "/v2/profile",
-		User:        lineUser,
+		User:        mapJSON[lineUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			var v struct {
 				ClientID  string          `json:"client_id"`
@@ -59,13 +59,12 @@ func Line(s Settings) *OAuth2 {
 	})
 }
 
-func lineUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		UserID      string `json:"userId"`
-		DisplayName string `json:"displayName"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return u.UserID, socialauth.Details{Username: u.UserID, FullName: u.DisplayName}, nil
+type lineUser struct {
+	UserID      string `json:"userId"`
+	DisplayName string `json:"displayName"`
+	PictureURL  string `json:"pictureUrl"`
+}
+
+func (u lineUser) user() (string, socialauth.Details, error) {
+	return u.UserID, socialauth.Details{Username: u.UserID, FullName: u.DisplayName, AvatarURL: pictureURL(u.PictureURL)}, nil
 }

@@ -32,8 +32,8 @@ func LinkedInOAuth2(s Settings) *OAuth2 {
 		AuthURL:     "https://www.linkedin.com/oauth/v2/authorization",
 		TokenURL:    "https://www.linkedin.com/oauth/v2/accessToken",
 		Scopes:      append([]string{"r_liteprofile"}, s.Scope...),
-		UserInfoURL: "https://api.linkedin.com/v2/me?projection=(firstName,id,lastName)",
-		User:        linkedinUser,
+		UserInfoURL: "https://api.linkedin.com/v2/me?projection=(firstName,id,lastName,profilePicture(displayImage~:playableStreams))",
+		User:        mapJSON[linkedinUser],
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			if s.Key == "" || s.Secret == "" {
 				return "", fmt.Errorf("%w: linkedin-oauth2 needs its client id and secret to check tokens", socialauth.ErrAuthFailed)
@@ -82,17 +82,29 @@ func (n linkedinName) preferred(fallback string) string {
 	return fallback
 }
 
-func linkedinUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID                 string       `json:"id"`
-		FirstName          linkedinName `json:"firstName"`
-		LastName           linkedinName `json:"lastName"`
-		LocalizedFirstName string       `json:"localizedFirstName"`
-		LocalizedLastName  string       `json:"localizedLastName"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type linkedinUser struct {
+	ID                 string       `json:"id"`
+	FirstName          linkedinName `json:"firstName"`
+	LastName           linkedinName `json:"lastName"`
+	LocalizedFirstName string       `json:"localizedFirstName"`
+	LocalizedLastName  string       `json:"localizedLastName"`
+	ProfilePicture     struct {
+		// DisplayImage holds the picture's sizes, smallest first.
+		DisplayImage struct {
+			Elements []struct {
+				Identifiers []struct {
+					Identifier string `json:"identifier"`
+				} `json:"identifiers"`
+			} `json:"elements"`
+		} `json:"displayImage~"`
+	} `json:"profilePicture"`
+}
+
+func (u linkedinUser) user() (string, socialauth.Details, error) {
 	first, last := u.FirstName.preferred(u.LocalizedFirstName), u.LastName.preferred(u.LocalizedLastName)
-	return u.ID, socialauth.Details{Username: first + last, FirstName: first, LastName: last}, nil
+	var picture string
+	if els := u.ProfilePicture.DisplayImage.Elements; len(els) > 0 && len(els[len(els)-1].Identifiers) > 0 {
+		picture = els[len(els)-1].Identifiers[0].Identifier // the largest
+	}
+	return u.ID, socialauth.Details{Username: first + last, FirstName: first, LastName: last, AvatarURL: pictureURL(picture)}, nil
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-// Mailru is the "mailru" backend: Mail.ru's OAuth (oauth.mail.ru). Since July
+// MailRu is the "mailru" backend: Mail.ru's OAuth (oauth.mail.ru). Since July
 // 2025 Mail.ru admits no new sign-in apps (new ones go through VK ID);
 // existing apps keep working.
 //
@@ -19,7 +19,7 @@ import (
 // numeric "id" (PSA's "mailru" backend keys users by their email, which can
 // change hands: a deliberate difference). Mail.ru does not say whether the
 // email is verified, so it never is.
-func Mailru(s Settings) *OAuth2 {
+func MailRu(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
 		Name:        "mailru",
@@ -45,6 +45,7 @@ func mailruUser(body []byte, aud []string) (string, socialauth.Details, error) {
 		FirstName string          `json:"first_name"`
 		LastName  string          `json:"last_name"`
 		Error     json.RawMessage `json:"error"`
+		Image     string          `json:"image"`
 	}
 	if err := decode(body, &u); err != nil {
 		return "", socialauth.Details{}, err
@@ -57,5 +58,6 @@ func mailruUser(body []byte, aud []string) (string, socialauth.Details, error) {
 	}
 	return idString(u.ID), socialauth.Details{
 		Username: localPart(u.Email), Email: u.Email, FullName: u.Name, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.Image),
 	}, nil
 }

@@ -1,6 +1,7 @@
 package backends
 
 import (
+	"cmp"
 	"net/url"
 	"strings"
 
@@ -91,7 +92,7 @@ func entraUser(uidClaim string, uid func(string) string) func([]byte) (string, s
 		if uid != nil {
 			id = uid(id)
 		}
-		login := firstNonEmpty(c.PreferredUsername, c.UPN, c.UniqueName)
+		login := cmp.Or(c.PreferredUsername, c.UPN, c.UniqueName)
 		return id, socialauth.Details{
 			Username:      localPart(login),
 			Email:         c.Email,
@@ -99,13 +100,4 @@ func entraUser(uidClaim string, uid func(string) string) func([]byte) (string, s
 			FullName:      c.Name, FirstName: c.GivenName, LastName: c.FamilyName,
 		}, nil
 	}
-}
-
-func firstNonEmpty(v ...string) string {
-	for _, s := range v {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }

@@ -17,11 +17,11 @@ const graphMe = "https://graph.microsoft.com/v1.0/me"
 // "consumers", or one tenant's id or domain), BaseURL (the authority,
 // https://login.microsoftonline.com by default), Scope.
 //
-// Token check. An access token (DoAuth) is sent to Graph's /me, as PSA
+// Token check. An access token (Authenticate) is sent to Graph's /me, as PSA
 // does; but a Graph access token is issued for Graph's audience, not this
 // app's, and Graph offers no way to tell which app holds it, so the
 // audience is NOT proven: any Graph token of the user, obtained by any app,
-// logs them in. Prefer the id_token (DoAuthIDToken), which is verified:
+// logs them in. Prefer the id_token (AuthenticateIDToken), which is verified:
 // Entra's JWKS from the tenant's v2.0 discovery document (RS256), iss the
 // tenant's issuer ("{tenantid}" replaced by the token's tid for the
 // multi-tenant endpoints), aud one of Key and ClientIDs, exp, iat within 10
@@ -40,7 +40,7 @@ func MicrosoftGraph(s Settings) *OAuth2IDToken {
 		TokenURL:    base + "/oauth2/v2.0/token",
 		Scopes:      append([]string{"openid", "profile", "email", "User.Read"}, s.Scope...),
 		UserInfoURL: graphMe,
-		User:        graphUser,
+		User:        mapJSON[graphUser],
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "access token: Graph /me only, audience NOT provable (Graph tokens are Graph's); send the id_token",
 			UID:           "id (Graph) = oid (id_token)",
@@ -53,18 +53,16 @@ func MicrosoftGraph(s Settings) *OAuth2IDToken {
 	})
 }
 
-func graphUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID                json.RawMessage `json:"id"`
-		UserPrincipalName string          `json:"userPrincipalName"`
-		Mail              string          `json:"mail"`
-		DisplayName       string          `json:"displayName"`
-		GivenName         string          `json:"givenName"`
-		Surname           string          `json:"surname"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type graphUser struct {
+	ID                json.RawMessage `json:"id"`
+	UserPrincipalName string          `json:"userPrincipalName"`
+	Mail              string          `json:"mail"`
+	DisplayName       string          `json:"displayName"`
+	GivenName         string          `json:"givenName"`
+	Surname           string          `json:"surname"`
+}
+
+func (u graphUser) user() (string, socialauth.Details, error) {
 	email := u.Mail
 	if email == "" && strings.Contains(u.UserPrincipalName, "@") {
 		email = u.UserPrincipalName // PSA's fallback; unverified either way

@@ -22,28 +22,27 @@ func Naver(s Settings) *OAuth2 {
 		TokenURL:    "https://nid.naver.com/oauth2.0/token",
 		Scopes:      s.Scope, // Naver grants what the app registered, not what is asked
 		UserInfoURL: "https://openapi.naver.com/v1/nid/me",
-		User:        naverUser,
+		User:        mapJSON[naverUser],
 		Doc: Doc{TokenCheck: "none: Naver offers no token introspection; its id is per app, so another app's token gives another uid",
 			UID: "response.id (per app)", EmailVerified: "never (Naver does not say)"},
 	})
 }
 
-func naverUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ResultCode string `json:"resultcode"`
-		Response   struct {
-			ID       string `json:"id"`
-			Nickname string `json:"nickname"`
-			Name     string `json:"name"`
-			Email    string `json:"email"`
-		} `json:"response"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type naverUser struct {
+	ResultCode string `json:"resultcode"`
+	Response   struct {
+		ID           string `json:"id"`
+		Nickname     string `json:"nickname"`
+		Name         string `json:"name"`
+		Email        string `json:"email"`
+		ProfileImage string `json:"profile_image"`
+	} `json:"response"`
+}
+
+func (u naverUser) user() (string, socialauth.Details, error) {
 	if u.ResultCode != "00" {
 		return "", socialauth.Details{}, fmt.Errorf("%w: naver answered resultcode %q", socialauth.ErrInvalidToken, clip(u.ResultCode, 16))
 	}
 	r := u.Response
-	return r.ID, socialauth.Details{Username: r.Nickname, Email: r.Email, FullName: r.Name}, nil
+	return r.ID, socialauth.Details{Username: r.Nickname, Email: r.Email, FullName: r.Name, AvatarURL: pictureURL(r.ProfileImage)}, nil
 }

@@ -1,17 +1,24 @@
-// Package backends holds the identity providers: a generic, data-driven
-// OAuth 2.0 backend ([OAuth2]), a generic OpenID Connect backend ([OIDC])
-// that verifies id_tokens, and, on them, one small file per provider named
-// after its backend name (PSA's names exactly: "google-oauth2", "facebook",
-// "github", "apple-id", ...).
+// Package backends holds the identity providers a login can go through: a
+// data-driven OAuth 2.0 backend ([OAuth2]), an OpenID Connect backend
+// ([OIDC]) that verifies id_tokens, and, built on them, one backend per
+// provider (Google, Facebook, GitHub, Apple, Microsoft, ...).
 //
-// A provider is data plus a small mapper: its endpoints, how the access
-// token is sent, how the token is proven to be this app's (the audience
-// check of RFC 6749 §10.16), and a function from the provider's user JSON to
-// the uid and [socialauth.Details]. The protocol logic lives once, here.
+// A backend checks a token WITH THE PROVIDER: that the provider accepts it,
+// that it was issued to this app (the audience check of RFC 6749 §10.16,
+// wherever the provider offers one; each backend's [Doc] says what it
+// does), and who the user is: the provider's immutable user id and the
+// person's [socialauth.Details]. A provider is data plus a small mapper:
+// its endpoints, how the token is sent and checked, and a function from its
+// user JSON to the id and details. A host adds its own the same way, with
+// [NewOAuth2] or [NewOIDC].
 //
-// Every constructor takes a [Settings] (PSA's SOCIAL_AUTH_<NAME>_KEY,
-// _SECRET, _SCOPE and the provider's extras) and returns a concrete type.
-// [FromEnv] builds the backends whose keys are set in the environment.
+// Every constructor takes the app's [Settings] (client id, secret, scopes
+// and the provider's extras) and returns a concrete type. [ByName] builds a
+// backend from its name, [FromEnv] every backend whose client id is set in
+// the environment, and [Names] lists them all. The names are Python Social
+// Auth's ("google-oauth2", "facebook", "github", "apple-id", ...), and so
+// are the environment variables, so that a user base migrating from PSA
+// keeps its associations and its configuration.
 package backends
 
 import (
@@ -37,7 +44,8 @@ const (
 
 // Provider is the data an [OAuth2] backend is made of.
 type Provider struct {
-	// Name is the persisted backend name, PSA's exactly.
+	// Name is the backend's name, stored with every association: it must
+	// never change. (This package's backends use PSA's names.)
 	Name string
 	// AuthURL and TokenURL are the authorization-code flow's endpoints.
 	AuthURL, TokenURL string
@@ -74,7 +82,8 @@ type Provider struct {
 	Doc Doc
 }
 
-// Doc is what the README's backend table says of a backend.
+// Doc describes, for people, how a backend checks tokens and reads the
+// user: go doc, the README's backend table, a host's admin page.
 type Doc struct {
 	// Protocol: "OAuth2", "OIDC", ...
 	Protocol string
@@ -121,7 +130,7 @@ func NewOAuth2(p Provider) *OAuth2 {
 	return &OAuth2{p: p}
 }
 
-// Name is the backend's persisted name.
+// Name is the backend's name, stored with every association.
 func (o *OAuth2) Name() string { return o.p.Name }
 
 // Doc describes the backend (see [Doc]).
@@ -213,19 +222,5 @@ func (o *OAuth2) userInfo(ctx context.Context, client *http.Client, token string
 		h.Set("Authorization", "Bearer "+token)
 		c.header = h
 	}
-	body, err := c.do(ctx, client)
-	if err != nil {
-		return nil, err
-	}
-	return mapUser(o.p.User, body)
-}
-
-// mapUser runs a mapper and turns its failure into ErrAuthFailed (or
-// ErrProviderUnavailable for JSON that does not parse).
-func mapUser(f func([]byte) (string, socialauth.Details, error), body []byte) (*socialauth.Profile, error) {
-	uid, d, err := f(body)
-	if err != nil {
-		return nil, err
-	}
-	return &socialauth.Profile{UID: uid, Details: d, Raw: body}, nil
+	return c.profile(ctx, client, o.p.User)
 }

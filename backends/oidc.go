@@ -18,8 +18,8 @@ import (
 
 // Defaults of [OIDCConfig].
 const (
-	// DefaultIDTokenMaxAge is how old an id_token may be (its iat), PSA's
-	// ID_TOKEN_MAX_AGE.
+	// DefaultIDTokenMaxAge is how old an id_token may be (its iat), as
+	// PSA's ID_TOKEN_MAX_AGE.
 	DefaultIDTokenMaxAge = 600 * time.Second
 	// DefaultLeeway is the clock skew allowed on exp, nbf and iat.
 	DefaultLeeway = 60 * time.Second
@@ -54,40 +54,12 @@ const (
 	IntrospectNever
 )
 
-// ClaimKeys name the claims (or userinfo fields) a profile is read from:
-// PSA's ID_KEY, USERNAME_KEY, EMAIL_KEY, FIRST_NAME_KEY, LAST_NAME_KEY and
-// FULLNAME_KEY. An empty field means the OIDC standard claim in brackets.
-type ClaimKeys struct {
-	UID           string // ["sub"]; prefer it: OIDC Core §5.7 makes only iss+sub an identity
-	Username      string // ["preferred_username"]
-	Email         string // ["email"]
-	EmailVerified string // ["email_verified"], a boolean or the string "true"
-	FullName      string // ["name"]
-	FirstName     string // ["given_name"]
-	LastName      string // ["family_name"]
-}
-
-func (k ClaimKeys) withDefaults() ClaimKeys {
-	def := func(v *string, d string) {
-		if *v == "" {
-			*v = d
-		}
-	}
-	def(&k.UID, "sub")
-	def(&k.Username, "preferred_username")
-	def(&k.Email, "email")
-	def(&k.EmailVerified, "email_verified")
-	def(&k.FullName, "name")
-	def(&k.FirstName, "given_name")
-	def(&k.LastName, "family_name")
-	return k
-}
-
 // OIDCConfig describes an OpenID Connect provider for [NewOIDC]. The zero
 // value of each field is documented; only Name and one of Issuer or
 // DiscoveryURL are required.
 type OIDCConfig struct {
-	// Name is the persisted backend name, PSA's exactly.
+	// Name is the backend's name, stored with every association: it must
+	// never change. (This package's backends use PSA's names.)
 	Name string
 
 	// Issuer is the provider's issuer: id_tokens must carry exactly the
@@ -174,10 +146,11 @@ type OIDCConfig struct {
 	Doc Doc
 }
 
-// OIDC is the generic OpenID Connect backend ("oidc", and through
-// [NewOIDC] the named variants): it verifies id_tokens against the
-// provider's keys and checks access tokens with its userinfo endpoint, and
-// its introspection endpoint where one is usable.
+// OIDC is an OpenID Connect backend, made by [NewOIDC] from an
+// [OIDCConfig] (or by [GenericOIDC] and the provider constructors): it
+// verifies id_tokens against the provider's keys, and checks access tokens
+// with its userinfo endpoint and, where one is usable, its introspection
+// endpoint.
 //
 // Discovery documents and JWKS are cached per OIDC value (never per type),
 // as the provider's Cache-Control allows; a token signed with a key the
@@ -198,18 +171,19 @@ var (
 	_ Documented                      = (*OIDC)(nil)
 )
 
-// OpenIDConnect returns the generic "oidc" backend (PSA's
-// OpenIdConnectAuth; the type [OIDC] takes the short name).
+// GenericOIDC returns the "oidc" backend: any OpenID Provider, found by
+// discovery at the issuer in Settings.BaseURL (PSA's OpenIdConnectAuth).
+// [NewOIDC] builds one from a full [OIDCConfig] instead.
 //
 // Settings: BaseURL (required: the issuer, PSA's OIDC_ENDPOINT; discovery
 // is read from {BaseURL}/.well-known/openid-configuration), Key (the
 // client id), ClientIDs (further client ids whose tokens are accepted, as
 // for mobile apps), Secret (used for token introspection), Scope.
 //
-// Token check: an id_token (DoAuthIDToken) is verified: signature against
+// Token check: an id_token (AuthenticateIDToken) is verified: signature against
 // the provider's JWKS, algorithm, iss, aud and azp against Key+ClientIDs,
 // exp, iat within 10 minutes, nbf, and the nonce when one is given. An
-// access token (DoAuth) is sent to the userinfo endpoint; its audience is
+// access token (Authenticate) is sent to the userinfo endpoint; its audience is
 // proven only when the discovery document advertises an
 // introspection_endpoint and Secret is set (RFC 7662: the token must be
 // active and issued to Key or one of ClientIDs, for the same sub). Without
@@ -217,7 +191,7 @@ var (
 // accepts, whichever app it was issued to, logs its user in, so prefer the
 // id_token. The uid is "sub"; the email counts as verified when the
 // email_verified claim says so.
-func OpenIDConnect(s Settings) *OIDC {
+func GenericOIDC(s Settings) *OIDC {
 	return NewOIDC(settingsConfig("oidc", s.BaseURL, s))
 }
 
@@ -270,7 +244,7 @@ func NewOIDC(c OIDCConfig) *OIDC {
 	}
 	o := &OIDC{cfg: c, keys: c.Claims.withDefaults(), user: c.User}
 	if o.user == nil {
-		o.user = o.claimsUser
+		o.user = o.keys.user
 	}
 	o.disc = newRemote(o.parseDiscovery, maxCacheTTL)
 	o.jwks = newRemote(parseJWKS, time.Hour)
@@ -293,7 +267,7 @@ func allowedAlgorithms(algs []string) []string {
 	})
 }
 
-// Name is the backend's persisted name.
+// Name is the backend's name, stored with every association.
 func (o *OIDC) Name() string { return o.cfg.Name }
 
 // Config returns a copy of the configuration the backend was made of, with
@@ -455,31 +429,6 @@ func (o *OIDC) profile(claims []byte, tok socialauth.Token) (*socialauth.Profile
 	}
 	p.Token = tok
 	return p, nil
-}
-
-// claimsUser is the default mapper: the claims Claims names.
-func (o *OIDC) claimsUser(body []byte) (string, socialauth.Details, error) {
-	var m map[string]json.RawMessage
-	if err := decode(body, &m); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	str := func(k string) string {
-		var s string
-		if json.Unmarshal(m[k], &s) != nil {
-			return ""
-		}
-		return s
-	}
-	var verified flexBool
-	if raw, ok := m[o.keys.EmailVerified]; ok {
-		_ = verified.UnmarshalJSON(raw)
-	}
-	d := socialauth.Details{
-		Username: str(o.keys.Username), Email: str(o.keys.Email),
-		FullName: str(o.keys.FullName), FirstName: str(o.keys.FirstName), LastName: str(o.keys.LastName),
-	}
-	d.EmailVerified = bool(verified) && d.Email != ""
-	return idString(m[o.keys.UID]), d, nil
 }
 
 // mergeClaims overlays the userinfo answer on the id_token's claims.

@@ -9,10 +9,6 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 )
 
-func envLookup(env map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-}
-
 func TestFromEnvOIDC(t *testing.T) {
 	key, _ := p8(t)
 	env := map[string]string{
@@ -26,7 +22,7 @@ func TestFromEnvOIDC(t *testing.T) {
 		"SOCIAL_AUTH_APPLE_ID_TEAM": "TEAM123456", "SOCIAL_AUTH_APPLE_ID_KEY_ID": "KEY1234567", "SOCIAL_AUTH_APPLE_ID_PRIVATE_KEY": key,
 		"SOCIAL_AUTH_LINKEDIN_OPENIDCONNECT_KEY": "78ab", "SOCIAL_AUTH_GOOGLE_OPENIDCONNECT_KEY": "g.apps.googleusercontent.com",
 	}
-	bs, err := backends.FromEnv(envLookup(env))
+	bs, err := backends.FromEnv(envOf(env))
 	require.NoError(t, err)
 	got := map[string]bool{}
 	for _, b := range bs {
@@ -59,7 +55,7 @@ func TestFromEnvOIDC(t *testing.T) {
 		"auth0 without its domain":  {"SOCIAL_AUTH_AUTH0_KEY": "x"},
 		"apple with PSA's settings": {"SOCIAL_AUTH_APPLE_ID_KEY": "KEY1234567", "SOCIAL_AUTH_APPLE_ID_CLIENT": "com.example.web", "SOCIAL_AUTH_APPLE_ID_SECRET": key},
 	} {
-		_, err := backends.FromEnv(envLookup(bad))
+		_, err := backends.FromEnv(envOf(bad))
 		require.Error(t, err, name)
 		assert.NotContains(t, err.Error(), "PRIVATE KEY-----\nM", "no key material in the message")
 		t.Log(err)

@@ -56,6 +56,8 @@ func TestOIDCClaimFixtures(t *testing.T) {
 			p, err := verifyIDToken(t, b, fake.Client(), tok, "n-1")
 			require.NoError(t, err)
 			checkGolden(t, tc.fixture+"/id_token", p)
+			picture, _ := claims["picture"].(string)
+			assert.Equal(t, picture, p.Details.AvatarURL, "AvatarURL is the picture claim")
 			want := tc.wantUID
 			if want == "" {
 				want = claims[tc.idClaim].(string)

@@ -14,10 +14,10 @@ import (
 
 func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 	t.Run("okta org authorization server", func(t *testing.T) {
-		s := backends.Settings{Key: "0oa1b2c3d4", Secret: "okta-secret-1f2e", BaseURL: "https://kit.okta.com/oauth2/"}
-		b := backends.OktaOpenIDConnect(s)
+		s := backends.Settings{Key: "0oa1b2c3d4", Secret: "okta-secret-1f2e", BaseURL: "https://acme.okta.com/oauth2/"}
+		b := backends.OktaOIDC(s)
 		fake := backendtest.New(t)
-		assert.Equal(t, "https://kit.okta.com", fake.IssuerOf("okta-openidconnect", s).URL())
+		assert.Equal(t, "https://acme.okta.com", fake.IssuerOf("okta-openidconnect", s).URL())
 		p, err := authenticate(t, b, fake.Client(), fake.Token("okta-openidconnect", s, ada))
 		require.NoError(t, err)
 		assert.Equal(t, ada.UID, p.UID, "sub, not preferred_username")
@@ -26,17 +26,17 @@ func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 		_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken("okta-openidconnect", s, ada, idOpts{Nonce: "n"}), "n")
 		require.NoError(t, err)
 		s.Secret = ""
-		assert.False(t, backends.OktaOpenIDConnect(s).Doc().ChecksAudience, "no secret, no introspection")
+		assert.False(t, backends.OktaOIDC(s).Doc().ChecksAudience, "no secret, no introspection")
 	})
 	t.Run("auth0 domain written as a URL; nickname", func(t *testing.T) {
-		s := backends.Settings{Key: "auth0-client", Domain: "https://kit.eu.auth0.com/"}
+		s := backends.Settings{Key: "auth0-client", Domain: "https://acme.eu.auth0.com/"}
 		b := backends.Auth0(s)
 		fake := backendtest.New(t)
 		p, err := verifyIDToken(t, b, fake.Client(), fake.IDToken("auth0", s, ada, idOpts{Claims: map[string]any{"sub": "auth0|5f7c8ec7c33c6c004bbafe82"}}), "")
 		require.NoError(t, err)
 		assert.Equal(t, "auth0|5f7c8ec7c33c6c004bbafe82", p.UID)
 		assert.Equal(t, "ada", p.Details.Username)
-		_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken("auth0", s, ada, idOpts{Issuer: "https://kit.eu.auth0.com"}), "")
+		_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken("auth0", s, ada, idOpts{Issuer: "https://acme.eu.auth0.com"}), "")
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken, "Auth0's iss ends with a slash, exactly")
 	})
 	t.Run("keycloak", func(t *testing.T) {
@@ -50,7 +50,7 @@ func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 	})
 	t.Run("linkedin: nonce checked when given, absent otherwise", func(t *testing.T) {
 		s := backends.Settings{Key: "78abcdef"}
-		b := backends.LinkedInOpenIDConnect(s)
+		b := backends.LinkedInOIDC(s)
 		fake := backendtest.New(t)
 		_, err := verifyIDToken(t, b, fake.Client(), fake.IDToken("linkedin-openidconnect", s, ada, idOpts{}), "")
 		require.NoError(t, err)
@@ -59,7 +59,7 @@ func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 	})
 }
 
-// TestOIDCBackendsDocumented: every backend of this group says how it
+// TestOIDCBackendsDocumented: every OpenID Connect backend says how it
 // checks tokens, and only those that prove an access token's audience claim to.
 func TestOIDCBackendsDocumented(t *testing.T) {
 	want := map[string]bool{
@@ -68,7 +68,7 @@ func TestOIDCBackendsDocumented(t *testing.T) {
 		"auth0": false, "keycloak": true, "linkedin-openidconnect": false,
 	}
 	for name, checks := range want {
-		b, err := backends.ByName(name, kitSettings(name))
+		b, err := backends.ByName(name, fakeSettings(name))
 		require.NoError(t, err)
 		_, ok := b.(socialauth.IDTokenAuthenticator)
 		assert.True(t, ok, "%s accepts id_tokens", name)

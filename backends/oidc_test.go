@@ -24,7 +24,8 @@ func TestOIDCAccessToken(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, ada.UID, p.UID)
 		assert.Equal(t, socialauth.Details{Username: "ada", Email: "ada@example.com", EmailVerified: true,
-			FullName: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace"}, p.Details)
+			FullName: "Ada Lovelace", FirstName: "Ada", LastName: "Lovelace",
+			AvatarURL: "https://idp.example.com/pictures/" + ada.UID + ".png"}, p.Details, "the userinfo's standard claims, picture included")
 		assert.Equal(t, "Bearer", p.Token.TokenType)
 
 		_, err = authenticate(t, f.b, f.fake.Client(), f.issuer.ForeignAccessToken(f.s, ada))
@@ -52,7 +53,7 @@ func TestOIDCAccessToken(t *testing.T) {
 		s := f.s
 		s.Secret = "a-wrong-secret"
 		tok := f.issuer.AccessToken(f.s, ada)
-		_, err := authenticate(t, backends.OpenIDConnect(s), f.fake.Client(), tok)
+		_, err := authenticate(t, backends.GenericOIDC(s), f.fake.Client(), tok)
 		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
 		assert.Contains(t, err.Error(), "refused this app's client credentials")
 		noSecretIn(t, err.Error(), s.Secret, tok)
@@ -62,7 +63,7 @@ func TestOIDCAccessToken(t *testing.T) {
 		f.issuer.EnableIntrospection()
 		s := f.s
 		s.Secret = ""
-		_, err := authenticate(t, backends.OpenIDConnect(s), f.fake.Client(), f.issuer.ForeignAccessToken(f.s, ada))
+		_, err := authenticate(t, backends.GenericOIDC(s), f.fake.Client(), f.issuer.ForeignAccessToken(f.s, ada))
 		require.NoError(t, err, "IntrospectIfAdvertised without a secret: userinfo only")
 	})
 	t.Run("introspection required but not offered", func(t *testing.T) {

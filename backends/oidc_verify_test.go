@@ -28,7 +28,7 @@ func newOIDCFixture(t testing.TB, issuerURL string) *oidcFixture {
 	fake := backendtest.New(t)
 	iss := fake.Issuer(issuerURL)
 	s := backends.Settings{Key: "web-app", Secret: "web-app-secret-9c2e", ClientIDs: []string{"ios-app"}, BaseURL: iss.URL()}
-	return &oidcFixture{fake: fake, issuer: iss, s: s, b: backends.OpenIDConnect(s)}
+	return &oidcFixture{fake: fake, issuer: iss, s: s, b: backends.GenericOIDC(s)}
 }
 
 type idOpts = backendtest.IDTokenOptions

@@ -2,7 +2,7 @@ package backends
 
 import "strings"
 
-// OktaOpenIDConnect is the "okta-openidconnect" backend.
+// OktaOIDC is the "okta-openidconnect" backend.
 //
 // Settings: BaseURL (required, PSA's API_URL: the authorization server,
 // https://{org}.okta.com/oauth2/default for a custom one, or
@@ -10,9 +10,9 @@ import "strings"
 // https://{org}.okta.com), Key (the client id), ClientIDs (further client
 // ids whose tokens are accepted), Secret, Scope.
 //
-// Token check: an id_token (DoAuthIDToken) is verified against the
+// Token check: an id_token (AuthenticateIDToken) is verified against the
 // issuer's JWKS: iss, aud/azp ∈ Key+ClientIDs, exp, iat within 10
-// minutes, nonce when given. An access token (DoAuth) goes to the userinfo
+// minutes, nonce when given. An access token (Authenticate) goes to the userinfo
 // endpoint and, with Secret set, to Okta's introspection endpoint (RFC
 // 7662, client_secret_basic): it must be active and its client_id one of
 // Key and ClientIDs, for the userinfo's sub. Without a Secret the access
@@ -21,7 +21,7 @@ import "strings"
 // The uid is "sub", never preferred_username, which Okta lets admins
 // change (PSA's okta-oauth2 uses it; allauth's CVE-2025-65431). The email
 // counts as verified when email_verified says so.
-func OktaOpenIDConnect(s Settings) *OIDC {
+func OktaOIDC(s Settings) *OIDC {
 	c := settingsConfig("okta-openidconnect", oktaIssuer(s.BaseURL), s)
 	c.Introspection = introspectWithSecret(s.Secret)
 	c.Doc.UID = "sub (never preferred_username)"

@@ -24,30 +24,29 @@ func Patreon(s Settings) *OAuth2 {
 		TokenURL:    "https://www.patreon.com/api/oauth2/token",
 		Scopes:      append([]string{"identity", "identity[email]"}, s.Scope...),
 		UserInfoURL: "https://www.patreon.com/api/oauth2/v2/identity",
-		Query:       url.Values{"fields[user]": {"email,first_name,full_name,is_email_verified,last_name,vanity"}},
-		User:        patreonUser,
+		Query:       url.Values{"fields[user]": {"email,first_name,full_name,image_url,is_email_verified,last_name,vanity"}},
+		User:        mapJSON[patreonUser],
 		Doc: Doc{TokenCheck: "none: Patreon offers no token introspection; another app's token for the same user is accepted",
 			UID: "data.id", EmailVerified: "attributes.is_email_verified"},
 	})
 }
 
-func patreonUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Data struct {
-			ID         json.RawMessage `json:"id"`
-			Attributes struct {
-				Email           string   `json:"email"`
-				IsEmailVerified flexBool `json:"is_email_verified"`
-				FullName        string   `json:"full_name"`
-				FirstName       string   `json:"first_name"`
-				LastName        string   `json:"last_name"`
-				Vanity          string   `json:"vanity"`
-			} `json:"attributes"`
-		} `json:"data"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type patreonUser struct {
+	Data struct {
+		ID         json.RawMessage `json:"id"`
+		Attributes struct {
+			Email           string   `json:"email"`
+			IsEmailVerified flexBool `json:"is_email_verified"`
+			FullName        string   `json:"full_name"`
+			FirstName       string   `json:"first_name"`
+			LastName        string   `json:"last_name"`
+			Vanity          string   `json:"vanity"`
+			ImageURL        string   `json:"image_url"`
+		} `json:"attributes"`
+	} `json:"data"`
+}
+
+func (u patreonUser) user() (string, socialauth.Details, error) {
 	a := u.Data.Attributes
 	username := a.Vanity
 	if username == "" {
@@ -56,5 +55,6 @@ func patreonUser(body []byte) (string, socialauth.Details, error) {
 	return idString(u.Data.ID), socialauth.Details{
 		Username: username, Email: a.Email, EmailVerified: a.Email != "" && bool(a.IsEmailVerified),
 		FullName: a.FullName, FirstName: a.FirstName, LastName: a.LastName,
+		AvatarURL: pictureURL(a.ImageURL),
 	}, nil
 }

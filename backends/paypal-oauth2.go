@@ -31,27 +31,25 @@ func PayPalOAuth2(s Settings) *OAuth2 {
 		Scopes:      append([]string{"openid", "profile", "email"}, s.Scope...),
 		UserInfoURL: "https://api-m.paypal.com/v1/identity/oauth2/userinfo",
 		Query:       url.Values{"schema": {"paypalv1.1"}},
-		User:        paypalUser,
+		User:        mapJSON[paypalUser],
 		Doc: Doc{TokenCheck: "none: PayPal offers no token introspection; its user_id is pairwise per app, so another app's token gives another uid",
 			UID: "user_id (verbatim, a URL)", EmailVerified: "the primary email's confirmed flag"},
 	})
 }
 
-func paypalUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		UserID     string `json:"user_id"`
-		Name       string `json:"name"`
-		GivenName  string `json:"given_name"`
-		FamilyName string `json:"family_name"`
-		Emails     []struct {
-			Value     string   `json:"value"`
-			Primary   flexBool `json:"primary"`
-			Confirmed flexBool `json:"confirmed"`
-		} `json:"emails"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type paypalUser struct {
+	UserID     string `json:"user_id"`
+	Name       string `json:"name"`
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
+	Emails     []struct {
+		Value     string   `json:"value"`
+		Primary   flexBool `json:"primary"`
+		Confirmed flexBool `json:"confirmed"`
+	} `json:"emails"`
+}
+
+func (u paypalUser) user() (string, socialauth.Details, error) {
 	d := socialauth.Details{Username: lastSegment(u.UserID), FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName}
 	for i, e := range u.Emails {
 		if i == 0 || e.Primary {

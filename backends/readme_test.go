@@ -1,6 +1,9 @@
 package backends_test
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"strings"
 	"testing"
@@ -22,7 +25,7 @@ func TestREADMEBackendTable(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("| backend | protocol | how the token is checked | uid | email verified from |\n|---|---|---|---|---|\n")
 	for _, name := range backends.Names() {
-		be, err := backends.ByName(name, kitSettings(name))
+		be, err := backends.ByName(name, fakeSettings(name))
 		require.NoError(t, err)
 		d := be.(backends.Documented).Doc()
 		check := d.TokenCheck
@@ -48,4 +51,46 @@ func TestREADMEBackendTable(t *testing.T) {
 		return
 	}
 	assert.Equal(t, want, readme, "the README's backend table is stale: run go test ./backends -run TestREADMEBackendTable -update")
+}
+
+// TestREADMEAddingABackend keeps the README's backend snippet the code of
+// example_test.go's Acme and acmeUser, which compile in a package of
+// their own and run in ExampleNewOAuth2.
+func TestREADMEAddingABackend(t *testing.T) {
+	src, err := os.ReadFile("example_test.go")
+	require.NoError(t, err)
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "example_test.go", src, parser.ParseComments)
+	require.NoError(t, err)
+	var decls []string
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || (fn.Name.Name != "Acme" && fn.Name.Name != "acmeUser") {
+			continue
+		}
+		start := fn.Pos()
+		if fn.Doc != nil {
+			start = fn.Doc.Pos()
+		}
+		decls = append(decls, string(src[fset.Position(start).Offset:fset.Position(fn.End()).Offset]))
+	}
+	require.Len(t, decls, 2)
+
+	raw, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	readme := string(raw)
+	const imports = "import (\n\t\"encoding/json\"\n\t\"fmt\"\n\n\t\"github.com/go-socialauth/socialauth\"\n\t\"github.com/go-socialauth/socialauth/backends\"\n)\n"
+	section := strings.Index(readme, "### Adding a backend")
+	require.True(t, section >= 0, "README.md lacks its Adding a backend section")
+	i := strings.Index(readme[section:], "```go\n"+imports)
+	require.True(t, i >= 0, "the section's snippet must start with its imports")
+	i += section + len("```go\n"+imports)
+	j := strings.Index(readme[i:], "```")
+	require.True(t, j >= 0)
+	want := readme[:i] + "\n" + strings.Join(decls, "\n\n") + "\n" + readme[i+j:]
+	if *update {
+		require.NoError(t, os.WriteFile("../README.md", []byte(want), 0o644))
+		return
+	}
+	assert.Equal(t, want, readme, "the README's snippet differs from example_test.go: run go test ./backends -run TestREADMEAddingABackend -update")
 }

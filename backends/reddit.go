@@ -1,6 +1,7 @@
 package backends
 
 import (
+	"html"
 	"net/http"
 
 	"github.com/go-socialauth/socialauth"
@@ -27,7 +28,7 @@ func Reddit(s Settings) *OAuth2 {
 		Scopes:      append([]string{"identity"}, s.Scope...),
 		UserInfoURL: "https://oauth.reddit.com/api/v1/me.json",
 		Header:      http.Header{"User-Agent": {redditUserAgent}},
-		User:        redditUser,
+		User:        mapJSON[redditUser],
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Reddit offers no token introspection",
 			UID:           "id (base 36)",
@@ -35,13 +36,14 @@ func Reddit(s Settings) *OAuth2 {
 	})
 }
 
-func redditUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID   string `json:"id"`
-		Name string `json:"name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return u.ID, socialauth.Details{Username: u.Name}, nil
+type redditUser struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// IconImg is the avatar, HTML-escaped as Reddit escapes its legacy
+	// JSON ("&amp;" in the query) unless asked for raw_json.
+	IconImg string `json:"icon_img"`
+}
+
+func (u redditUser) user() (string, socialauth.Details, error) {
+	return u.ID, socialauth.Details{Username: u.Name, AvatarURL: pictureURL(html.UnescapeString(u.IconImg))}, nil
 }

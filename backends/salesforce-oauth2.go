@@ -26,7 +26,7 @@ func SalesforceOAuth2(s Settings) *OAuth2 {
 		TokenURL:    site + "/services/oauth2/token",
 		Scopes:      append([]string{"openid", "id"}, s.Scope...),
 		UserInfoURL: site + "/services/oauth2/userinfo",
-		User:        oidcUser,
+		User:        userinfoUser,
 		Verify:      introspectionCheck("salesforce-oauth2", site+"/services/oauth2/introspect", s, false),
 		Doc: Doc{ChecksAudience: true, TokenCheck: "POST /services/oauth2/introspect with the app's credentials: active, client_id ∈ Key+ClientIDs, sub = userinfo sub",
 			UID: "sub (the identity URL …/id/<org>/<user>)", EmailVerified: "email_verified"},

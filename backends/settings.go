@@ -2,18 +2,19 @@ package backends
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
 )
 
-// Settings configure one backend, as PSA's SOCIAL_AUTH_<NAME>_* settings do.
-// Each constructor's doc says which fields it reads.
+// Settings are what one backend needs to know of the app: its client id
+// and secret at the provider, scopes, further client ids, and the
+// provider's extras. Each constructor's doc says which fields it reads.
+// [FromEnv] reads them from SOCIAL_AUTH_<NAME>_* variables (in brackets
+// below), as PSA names its settings.
 type Settings struct {
 	// Key is the OAuth client id (SOCIAL_AUTH_<NAME>_KEY).
 	Key string
@@ -48,115 +49,33 @@ func (s Settings) audiences() []string {
 	return out
 }
 
-// checkApp refuses a token whose client (app) is not one of audiences: the
-// audience check of RFC 6749 §10.16 that every token check ends with.
-func checkApp(backend, app string, audiences []string) error {
-	if len(audiences) == 0 {
-		return fmt.Errorf("%w: %s has no client id configured to check tokens against", socialauth.ErrAuthFailed, backend)
+// siteURL is s.BaseURL without its trailing slashes, or def when it is empty:
+// the address of a self-hosted or regional provider.
+func siteURL(s Settings, def string) string {
+	if s.BaseURL == "" {
+		return def
 	}
-	if app == "" || !slices.Contains(audiences, app) {
-		return fmt.Errorf("%w: the token was issued to another app", socialauth.ErrInvalidToken)
-	}
-	return nil
+	return strings.TrimRight(s.BaseURL, "/")
 }
 
-// issuedTo is the app a checked token names: its client_id when it has
-// one, else the first of its audiences that is one of ours ("" when none
-// is). checkApp then decides.
-func issuedTo(clientID string, audiences, ours []string) string {
-	if clientID != "" {
-		return clientID
-	}
-	for _, a := range audiences {
-		if slices.Contains(ours, a) {
-			return a
-		}
-	}
-	return ""
-}
-
-// constructor is one entry of the tables below: how to build a backend,
-// which settings it cannot work without ("SECRET", "API_URL", "TENANT_ID",
-// "DOMAIN", "TEAM", "KEY_ID", "PRIVATE_KEY", "API_KEY", "AUDIENCE"), and which it refuses, with
-// the reason: PSA settings that mean something else here, so that a
-// configuration carried over from PSA fails loudly instead of half working.
-type constructor struct {
-	build    func(Settings) socialauth.Backend
-	requires []string
-	refuses  map[string]string
-}
-
-// constructorGroups are the per-file tables of constructors, merged by
-// constructors. They are built on each call: the package keeps no mutable
-// global registry.
-func constructorGroups() []map[string]constructor {
-	return []map[string]constructor{
-		coreConstructors(),
-		groupAConstructors(),
-		groupBConstructors(),
-		groupOIDCConstructors(),
-	}
-}
-
-func coreConstructors() map[string]constructor {
-	return map[string]constructor{
-		"google-oauth2": {build: func(s Settings) socialauth.Backend { return GoogleOAuth2(s) }},
-		"facebook":      {build: func(s Settings) socialauth.Backend { return Facebook(s) }, requires: []string{"SECRET"}},
-		"github":        {build: func(s Settings) socialauth.Backend { return GitHub(s) }, requires: []string{"SECRET"}},
-	}
-}
-
-func constructors() map[string]constructor {
-	all := map[string]constructor{}
-	for _, g := range constructorGroups() {
-		for name, c := range g {
-			if _, dup := all[name]; dup {
-				panic("backends: two constructors for " + name)
-			}
-			all[name] = c
-		}
-	}
-	return all
-}
-
-// Names lists the backend names FromEnv and ByName know, sorted.
-func Names() []string {
-	m := constructors()
-	names := make([]string, 0, len(m))
-	for n := range m {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// ByName builds the backend called name from s. An unknown name wraps
-// socialauth.ErrUnknownBackend.
-func ByName(name string, s Settings) (socialauth.Backend, error) {
-	c, ok := constructors()[name]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", socialauth.ErrUnknownBackend, name)
-	}
-	return c.build(s), nil
-}
-
-// EnvPrefix is the settings prefix of a backend name, as PSA spells it:
-// "google-oauth2" → "SOCIAL_AUTH_GOOGLE_OAUTH2_".
+// EnvPrefix is the prefix of a backend's environment variables:
+// "google-oauth2" → "SOCIAL_AUTH_GOOGLE_OAUTH2_" (PSA's spelling).
 func EnvPrefix(name string) string {
 	return "SOCIAL_AUTH_" + strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name)) + "_"
 }
 
-// FromEnv builds every known backend whose SOCIAL_AUTH_<NAME>_KEY is set,
-// reading the variables through lookup (os.LookupEnv in a program, a map in
-// a test): _SECRET, _SCOPE, _AUDIENCE (ClientIDs), _API_URL or PSA's
-// _OIDC_ENDPOINT (BaseURL), _TENANT_ID, _DOMAIN, _TEAM, _KEY_ID and
-// _PRIVATE_KEY. Unset means not enabled. A backend whose key is set but
-// whose required extras are missing is an error, so a typo does not
-// silently disable a provider; so is a PSA setting that means something
-// else here (apple-id's _CLIENT).
+// FromEnv builds every backend of [Names] whose SOCIAL_AUTH_<NAME>_KEY is
+// set ([EnvPrefix] spells <NAME>), reading the variables through lookup
+// (os.LookupEnv in a program, a map in a test) into [Settings]: _KEY,
+// _SECRET, _SCOPE, _AUDIENCE (ClientIDs), _API_URL or _OIDC_ENDPOINT
+// (BaseURL), _TENANT_ID, _DOMAIN, _TEAM, _KEY_ID, _PRIVATE_KEY and
+// _API_KEY. A backend whose key is unset is not enabled. One whose key is
+// set but whose required extras are missing is an error, so a typo does
+// not silently disable a provider; so is a PSA setting that means
+// something else here (apple-id's _CLIENT).
 func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 	var out []socialauth.Backend
-	table := constructors()
+	table := catalog()
 	for _, name := range Names() {
 		p := EnvPrefix(name)
 		key, ok := lookup(p + "KEY")
@@ -191,53 +110,4 @@ func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 // splitList splits on commas and white space: "a, b c" → [a b c].
 func splitList(v string) []string {
 	return strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' })
-}
-
-// decode unmarshals a provider's JSON; malformed JSON is the provider's
-// failure (ErrProviderUnavailable), never a crash.
-func decode(body []byte, v any) error {
-	if err := json.Unmarshal(body, v); err != nil {
-		return fmt.Errorf("%w: malformed user JSON", socialauth.ErrProviderUnavailable)
-	}
-	return nil
-}
-
-// idString renders a JSON id (a string or a number) exactly as sent;
-// null or absent gives "".
-func idString(raw json.RawMessage) string {
-	s := strings.TrimSpace(string(raw))
-	if s == "" || s == "null" {
-		return ""
-	}
-	if s[0] == '"' {
-		var v string
-		if json.Unmarshal(raw, &v) != nil {
-			return ""
-		}
-		return v
-	}
-	if s[0] == '-' || (s[0] >= '0' && s[0] <= '9') {
-		return s
-	}
-	return "" // objects, arrays, booleans are not ids
-}
-
-// flexBool reads a JSON boolean that some providers send as a string
-// ("true"/"false", Apple and Google's tokeninfo do).
-type flexBool bool
-
-func (b *flexBool) UnmarshalJSON(data []byte) error {
-	switch strings.Trim(strings.ToLower(string(data)), `"`) {
-	case "true", "1":
-		*b = true
-	default:
-		*b = false
-	}
-	return nil
-}
-
-// localPart is the part of an email before the '@'.
-func localPart(email string) string {
-	l, _, _ := strings.Cut(email, "@")
-	return l
 }

@@ -10,10 +10,6 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 )
 
-func envOf(m map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
-}
-
 func TestEnvPrefix(t *testing.T) {
 	assert.Equal(t, "SOCIAL_AUTH_GOOGLE_OAUTH2_", backends.EnvPrefix("google-oauth2"))
 	assert.Equal(t, "SOCIAL_AUTH_APPLE_ID_", backends.EnvPrefix("apple-id"))
@@ -42,7 +38,9 @@ func TestFromEnv(t *testing.T) {
 		}
 		assert.ElementsMatch(t, []string{"google-oauth2", "github"}, names)
 		for _, b := range got {
-			if g, ok := b.(*backends.OAuth2); ok && b.Name() == "google-oauth2" {
+			if b.Name() == "google-oauth2" {
+				g, ok := b.(*backends.OAuth2IDToken)
+				require.True(t, ok)
 				assert.Contains(t, g.Provider().Scopes, "https://www.googleapis.com/auth/calendar.readonly")
 				assert.Contains(t, g.Provider().Scopes, "openid")
 			}
@@ -61,9 +59,33 @@ func TestByName(t *testing.T) {
 	assert.Equal(t, "github", b.Name())
 	_, err = backends.ByName("myspace", backends.Settings{})
 	require.ErrorIs(t, err, socialauth.ErrUnknownBackend)
-	for _, name := range backends.Names() {
-		b, err := backends.ByName(name, kitSettings(name))
-		require.NoError(t, err)
-		assert.Equal(t, name, b.Name(), "the table's key is the backend's persisted name")
+}
+
+func TestFromEnvRequiredSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name, missing string
+	}{
+		{"vk-oauth2", "SOCIAL_AUTH_VK_OAUTH2_API_KEY"},
+		{"stackoverflow", "SOCIAL_AUTH_STACKOVERFLOW_API_KEY"},
+		{"instagram", "SOCIAL_AUTH_INSTAGRAM_SECRET"},
+		{"linkedin-oauth2", "SOCIAL_AUTH_LINKEDIN_OAUTH2_SECRET"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := backends.EnvPrefix(tc.name)
+			_, err := backends.FromEnv(envOf(map[string]string{p + "KEY": "k"}))
+			require.Error(t, err, "a key without its required extra must not silently half-configure the backend")
+			assert.Contains(t, err.Error(), tc.missing)
+
+			got, err := backends.FromEnv(envOf(map[string]string{p + "KEY": "k", p + "SECRET": "s", p + "API_KEY": "a"}))
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			assert.Equal(t, tc.name, got[0].Name())
+		})
 	}
+	t.Run("gitlab's API_URL is the self-managed base URL", func(t *testing.T) {
+		got, err := backends.FromEnv(envOf(map[string]string{"SOCIAL_AUTH_GITLAB_KEY": "k", "SOCIAL_AUTH_GITLAB_API_URL": "https://git.example.org"}))
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, "https://git.example.org/oauth/authorize", got[0].(*backends.OAuth2).Provider().AuthURL)
+	})
 }

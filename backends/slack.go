@@ -1,6 +1,7 @@
 package backends
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/go-socialauth/socialauth"
@@ -18,7 +19,8 @@ import (
 // token, which is an error here, never a profile. The uid is user.id. The
 // username is the email's local part (or the name) followed by
 // "@<team name>", as PSA builds it. Slack does not say whether the email is
-// verified, so EmailVerified is false.
+// verified, so EmailVerified is false. The picture (AvatarURL) comes with
+// the identity.avatar scope.
 func Slack(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:        "slack",
@@ -26,7 +28,7 @@ func Slack(s Settings) *OAuth2 {
 		TokenURL:    "https://slack.com/api/oauth.access",
 		Scopes:      append([]string{"identity.basic", "identity.email"}, s.Scope...),
 		UserInfoURL: "https://slack.com/api/users.identity",
-		User:        slackUser,
+		User:        mapJSON[slackUser],
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Slack offers no introspection naming a user token's client; {\"ok\": false} is refused",
 			UID:           "user.id",
@@ -34,22 +36,25 @@ func Slack(s Settings) *OAuth2 {
 	})
 }
 
-func slackUser(body []byte) (string, socialauth.Details, error) {
-	var r struct {
-		OK    bool   `json:"ok"`
-		Error string `json:"error"`
-		User  struct {
-			ID    string `json:"id"`
-			Name  string `json:"name"`
-			Email string `json:"email"`
-		} `json:"user"`
-		Team struct {
-			Name string `json:"name"`
-		} `json:"team"`
-	}
-	if err := decode(body, &r); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type slackUser struct {
+	OK    bool   `json:"ok"`
+	Error string `json:"error"`
+	User  struct {
+		ID    string `json:"id"`
+		Name  string `json:"name"`
+		Email string `json:"email"`
+		// Image512 ... Image48 are the avatar's sizes (identity.avatar scope).
+		Image512 string `json:"image_512"`
+		Image192 string `json:"image_192"`
+		Image72  string `json:"image_72"`
+		Image48  string `json:"image_48"`
+	} `json:"user"`
+	Team struct {
+		Name string `json:"name"`
+	} `json:"team"`
+}
+
+func (r slackUser) user() (string, socialauth.Details, error) {
 	if !r.OK {
 		return "", socialauth.Details{}, slackError(r.Error)
 	}
@@ -60,7 +65,8 @@ func slackUser(body []byte) (string, socialauth.Details, error) {
 	if r.Team.Name != "" {
 		username += "@" + r.Team.Name
 	}
-	return r.User.ID, socialauth.Details{Username: username, Email: r.User.Email, FullName: r.User.Name}, nil
+	return r.User.ID, socialauth.Details{Username: username, Email: r.User.Email, FullName: r.User.Name,
+		AvatarURL: pictureURL(cmp.Or(r.User.Image512, r.User.Image192, r.User.Image72, r.User.Image48))}, nil
 }
 
 // slackError maps the error code of a Slack Web API answer with "ok": false.

@@ -19,7 +19,7 @@ func Spotify(s Settings) *OAuth2 {
 		TokenURL:    "https://accounts.spotify.com/api/token",
 		Scopes:      append([]string(nil), s.Scope...),
 		UserInfoURL: "https://api.spotify.com/v1/me",
-		User:        spotifyUser,
+		User:        mapJSON[spotifyUser],
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Spotify offers no token introspection",
 			UID:           "id",
@@ -27,14 +27,23 @@ func Spotify(s Settings) *OAuth2 {
 	})
 }
 
-func spotifyUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID          string `json:"id"`
-		DisplayName string `json:"display_name"`
-		Email       string `json:"email"`
+type spotifyUser struct {
+	ID          string `json:"id"`
+	DisplayName string `json:"display_name"`
+	Email       string `json:"email"`
+	Images      []struct {
+		URL   string `json:"url"`
+		Width int    `json:"width"`
+	} `json:"images"`
+}
+
+func (u spotifyUser) user() (string, socialauth.Details, error) {
+	var picture string
+	widest := -1
+	for _, im := range u.Images {
+		if im.Width > widest {
+			picture, widest = im.URL, im.Width
+		}
 	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return u.ID, socialauth.Details{Username: u.ID, Email: u.Email, FullName: u.DisplayName}, nil
+	return u.ID, socialauth.Details{Username: u.ID, Email: u.Email, FullName: u.DisplayName, AvatarURL: pictureURL(picture)}, nil
 }

@@ -14,7 +14,7 @@ import (
 
 const stackExchangeMe = "https://api.stackexchange.com/2.3/me"
 
-// Stackoverflow is the "stackoverflow" backend (Stack Exchange API 2.3,
+// StackOverflow is the "stackoverflow" backend (Stack Exchange API 2.3,
 // site stackoverflow).
 //
 // Settings: Key (the app's client id), Scope, APIKey (the app's key,
@@ -28,7 +28,7 @@ const stackExchangeMe = "https://api.stackexchange.com/2.3/me"
 // unknown tokens. The uid is the numeric "user_id" on Stack Overflow. The
 // username is the last segment of the profile link, as PSA builds it. The
 // API gives no email.
-func Stackoverflow(s Settings) *OAuth2 {
+func StackOverflow(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:     "stackoverflow",
 		AuthURL:  "https://stackexchange.com/oauth",
@@ -46,7 +46,7 @@ func Stackoverflow(s Settings) *OAuth2 {
 			if _, err := c.getJSON(ctx, client, &me); err != nil {
 				return nil, err
 			}
-			return mapFirst(stackoverflowUser, me.Items)
+			return mapFirst(mapJSON[stackoverflowUser], me.Items)
 		},
 		Doc: Doc{ChecksAudience: false,
 			TokenCheck:    "none: Stack Exchange offers no introspection naming a token's app",
@@ -55,19 +55,19 @@ func Stackoverflow(s Settings) *OAuth2 {
 	})
 }
 
-func stackoverflowUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		UserID      json.RawMessage `json:"user_id"`
-		DisplayName string          `json:"display_name"`
-		Link        string          `json:"link"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type stackoverflowUser struct {
+	UserID       json.RawMessage `json:"user_id"`
+	DisplayName  string          `json:"display_name"`
+	Link         string          `json:"link"`
+	ProfileImage string          `json:"profile_image"`
+}
+
+func (u stackoverflowUser) user() (string, socialauth.Details, error) {
 	var username string
 	if l, err := url.Parse(u.Link); err == nil && l.Path != "" && l.Path != "/" {
 		username = path.Base(l.Path)
 	}
 	// Stack Exchange sends display names with HTML entities ("Sk&#233;et").
-	return idString(u.UserID), socialauth.Details{Username: username, FullName: html.UnescapeString(u.DisplayName)}, nil
+	return idString(u.UserID), socialauth.Details{Username: username, FullName: html.UnescapeString(u.DisplayName),
+		AvatarURL: pictureURL(u.ProfileImage)}, nil
 }

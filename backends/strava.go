@@ -24,21 +24,23 @@ func Strava(s Settings) *OAuth2 {
 		TokenURL:    "https://www.strava.com/oauth/token",
 		Scopes:      append([]string{"read"}, s.Scope...),
 		UserInfoURL: "https://www.strava.com/api/v3/athlete",
-		User:        stravaUser,
+		User:        mapJSON[stravaUser],
 		Doc: Doc{TokenCheck: "none: Strava offers no token introspection; another app's token for the same athlete is accepted",
 			UID: "id (numeric, from /api/v3/athlete)", EmailVerified: "never (Strava gives no email)"},
 	})
 }
 
-func stravaUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID        json.RawMessage `json:"id"`
-		Username  string          `json:"username"`
-		FirstName string          `json:"firstname"`
-		LastName  string          `json:"lastname"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return idString(u.ID), socialauth.Details{Username: u.Username, FirstName: u.FirstName, LastName: u.LastName}, nil
+type stravaUser struct {
+	ID        json.RawMessage `json:"id"`
+	Username  string          `json:"username"`
+	FirstName string          `json:"firstname"`
+	LastName  string          `json:"lastname"`
+	// Profile is the athlete's 124x124 picture (a relative placeholder
+	// path when they have none, which pictureURL drops).
+	Profile string `json:"profile"`
+}
+
+func (u stravaUser) user() (string, socialauth.Details, error) {
+	return idString(u.ID), socialauth.Details{Username: u.Username, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.Profile)}, nil
 }

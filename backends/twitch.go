@@ -59,7 +59,7 @@ func Twitch(s Settings) *OAuth2 {
 			if _, err := c.getJSON(ctx, client, &users); err != nil {
 				return nil, err
 			}
-			p, err := mapFirst(twitchUser, users.Data)
+			p, err := mapFirst(mapJSON[twitchUser], users.Data)
 			if err == nil && p.UID != "" && p.UID != uid {
 				return nil, fmt.Errorf("%w: the token belongs to another user than the profile", socialauth.ErrInvalidToken)
 			}
@@ -72,14 +72,14 @@ func Twitch(s Settings) *OAuth2 {
 	})
 }
 
-func twitchUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID    string `json:"id"`
-		Login string `json:"login"`
-		Email string `json:"email"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return u.ID, socialauth.Details{Username: u.Login, Email: u.Email, EmailVerified: u.Email != ""}, nil
+type twitchUser struct {
+	ID              string `json:"id"`
+	Login           string `json:"login"`
+	Email           string `json:"email"`
+	ProfileImageURL string `json:"profile_image_url"`
+}
+
+func (u twitchUser) user() (string, socialauth.Details, error) {
+	return u.ID, socialauth.Details{Username: u.Login, Email: u.Email, EmailVerified: u.Email != "",
+		AvatarURL: pictureURL(u.ProfileImageURL)}, nil
 }

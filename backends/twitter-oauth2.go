@@ -27,22 +27,23 @@ func TwitterOAuth2(s Settings) *OAuth2 {
 		Scopes:      append([]string{"users.read", "tweet.read"}, s.Scope...),
 		UserInfoURL: "https://api.x.com/2/users/me",
 		Query:       url.Values{"user.fields": {"id,name,username,created_at,profile_image_url,verified"}},
-		User:        twitterUser,
+		User:        mapJSON[twitterUser],
 		Doc: Doc{TokenCheck: "none: X offers no token introspection for OAuth 2.0 user tokens; another app's token for the same user is accepted",
 			UID: "data.id (numeric string)", EmailVerified: "never (X gives no email here)"},
 	})
 }
 
-func twitterUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Data struct {
-			ID       json.RawMessage `json:"id"`
-			Name     string          `json:"name"`
-			Username string          `json:"username"`
-		} `json:"data"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return idString(u.Data.ID), socialauth.Details{Username: u.Data.Username, FullName: u.Data.Name}, nil
+type twitterUser struct {
+	Data struct {
+		ID       json.RawMessage `json:"id"`
+		Name     string          `json:"name"`
+		Username string          `json:"username"`
+		// ProfileImageURL is the avatar (requested in user.fields).
+		ProfileImageURL string `json:"profile_image_url"`
+	} `json:"data"`
+}
+
+func (u twitterUser) user() (string, socialauth.Details, error) {
+	return idString(u.Data.ID), socialauth.Details{Username: u.Data.Username, FullName: u.Data.Name,
+		AvatarURL: pictureURL(u.Data.ProfileImageURL)}, nil
 }

@@ -37,11 +37,11 @@ func VKOAuth2(s Settings) *OAuth2 {
 		Scopes:   append([]string(nil), s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			var users []json.RawMessage
-			params := url.Values{"access_token": {token}, "fields": {"screen_name,nickname,photo"}}
+			params := url.Values{"access_token": {token}, "fields": {"screen_name,nickname,photo_200"}}
 			if err := vkCall(ctx, client, "users.get", params, []string{token}, socialauth.ErrAuthFailed, &users); err != nil {
 				return nil, err
 			}
-			return mapFirst(vkUser, users)
+			return mapFirst(mapJSON[vkUser], users)
 		},
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			if s.APIKey == "" {
@@ -67,17 +67,17 @@ func VKOAuth2(s Settings) *OAuth2 {
 	})
 }
 
-func vkUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID         json.RawMessage `json:"id"`
-		FirstName  string          `json:"first_name"`
-		LastName   string          `json:"last_name"`
-		ScreenName string          `json:"screen_name"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
-	return idString(u.ID), socialauth.Details{Username: u.ScreenName, FirstName: u.FirstName, LastName: u.LastName}, nil
+type vkUser struct {
+	ID         json.RawMessage `json:"id"`
+	FirstName  string          `json:"first_name"`
+	LastName   string          `json:"last_name"`
+	ScreenName string          `json:"screen_name"`
+	Photo200   string          `json:"photo_200"`
+}
+
+func (u vkUser) user() (string, socialauth.Details, error) {
+	return idString(u.ID), socialauth.Details{Username: u.ScreenName, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.Photo200)}, nil
 }
 
 // vkCall calls VK API method with params and decodes the answer's

@@ -18,7 +18,7 @@ func YahooOAuth2(s Settings) *OAuth2 {
 		TokenURL:    "https://api.login.yahoo.com/oauth2/get_token",
 		Scopes:      append([]string{"openid", "email", "profile"}, s.Scope...),
 		UserInfoURL: "https://api.login.yahoo.com/openid/v1/userinfo",
-		User:        oidcUser,
+		User:        userinfoUser,
 		Doc: Doc{TokenCheck: "none: Yahoo offers no introspection for access tokens; another app's token for the same user is accepted",
 			UID: "sub", EmailVerified: "email_verified"},
 	})

@@ -8,7 +8,10 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-const yandexInfo = "https://login.yandex.ru/info"
+const (
+	yandexInfo    = "https://login.yandex.ru/info"
+	yandexAvatars = "https://avatars.yandex.net/get-yapic/" // {default_avatar_id}/{size}
+)
 
 // YandexOAuth2 is the "yandex-oauth2" backend (Yandex ID).
 //
@@ -19,7 +22,8 @@ const yandexInfo = "https://login.yandex.ru/info"
 // issued to; it must be one of Key and ClientIDs. The check and the profile
 // come from the same call, sent with "Authorization: OAuth <token>". The uid
 // is "id". The email is default_email (else the first of emails); Yandex
-// does not say it is verified, so EmailVerified is false.
+// does not say it is verified, so EmailVerified is false. The picture
+// (AvatarURL) comes with the login:avatar permission.
 func YandexOAuth2(s Settings) *OAuth2 {
 	aud := s.audiences()
 	user := func(body []byte) (string, socialauth.Details, error) {
@@ -34,11 +38,7 @@ func YandexOAuth2(s Settings) *OAuth2 {
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: yandexInfo, query: url.Values{"format": {"json"}},
 				header: http.Header{"Authorization": {"OAuth " + token}}, secrets: []string{token}}
-			body, err := c.do(ctx, client)
-			if err != nil {
-				return nil, err
-			}
-			return mapUser(user, body)
+			return c.profile(ctx, client, user)
 		},
 		Doc: Doc{ChecksAudience: true,
 			TokenCheck:    "login.yandex.ru/info names the token's client_id, which must be ∈ Key+ClientIDs",
@@ -58,6 +58,9 @@ func yandexUser(body []byte, audiences []string) (string, socialauth.Details, er
 		LastName     string   `json:"last_name"`
 		DefaultEmail string   `json:"default_email"`
 		Emails       []string `json:"emails"`
+		// DefaultAvatarID names the portrait (login:avatar scope).
+		DefaultAvatarID string `json:"default_avatar_id"`
+		IsAvatarEmpty   bool   `json:"is_avatar_empty"`
 	}
 	if err := decode(body, &u); err != nil {
 		return "", socialauth.Details{}, err
@@ -75,6 +78,9 @@ func yandexUser(body []byte, audiences []string) (string, socialauth.Details, er
 	}
 	if d.FullName == "" && d.FirstName == "" && d.LastName == "" {
 		d.FullName = u.DisplayName
+	}
+	if u.DefaultAvatarID != "" && !u.IsAvatarEmpty {
+		d.AvatarURL = pictureURL(yandexAvatars + url.PathEscape(u.DefaultAvatarID) + "/islands-200")
 	}
 	return u.ID, d, nil
 }

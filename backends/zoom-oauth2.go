@@ -23,27 +23,27 @@ func ZoomOAuth2(s Settings) *OAuth2 {
 		TokenURL:    "https://zoom.us/oauth/token",
 		Scopes:      append([]string{"user:read:user"}, s.Scope...),
 		UserInfoURL: "https://api.zoom.us/v2/users/me",
-		User:        zoomUser,
+		User:        mapJSON[zoomUser],
 		Doc: Doc{TokenCheck: "none: Zoom offers no introspection for user OAuth tokens; another app's token for the same user is accepted",
 			UID: "id", EmailVerified: "verified = 1"},
 	})
 }
 
-func zoomUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		ID          json.RawMessage `json:"id"`
-		Email       string          `json:"email"`
-		FirstName   string          `json:"first_name"`
-		LastName    string          `json:"last_name"`
-		DisplayName string          `json:"display_name"`
-		Verified    json.RawMessage `json:"verified"`
-	}
-	if err := decode(body, &u); err != nil {
-		return "", socialauth.Details{}, err
-	}
+type zoomUser struct {
+	ID          json.RawMessage `json:"id"`
+	Email       string          `json:"email"`
+	FirstName   string          `json:"first_name"`
+	LastName    string          `json:"last_name"`
+	DisplayName string          `json:"display_name"`
+	Verified    json.RawMessage `json:"verified"`
+	PicURL      string          `json:"pic_url"`
+}
+
+func (u zoomUser) user() (string, socialauth.Details, error) {
 	verified := string(u.Verified) == "1" || string(u.Verified) == "true"
 	return idString(u.ID), socialauth.Details{
 		Username: localPart(u.Email), Email: u.Email, EmailVerified: u.Email != "" && verified,
 		FullName: u.DisplayName, FirstName: u.FirstName, LastName: u.LastName,
+		AvatarURL: pictureURL(u.PicURL),
 	}, nil
 }

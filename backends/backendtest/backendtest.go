@@ -1,27 +1,31 @@
 // Package backendtest fakes identity providers at the HTTP level, so that a
-// host app tests its exchange endpoint (and the library tests its backends)
-// with no network and no provider account.
+// program using package backends tests its login endpoint, and the library
+// tests its backends, with no network and no provider account.
 //
-// A [Provider] is an *http.Client whose transport is a
-// github.com/jarcoal/httpmock MockTransport speaking each backend's own
-// protocol: userinfo, the audience checks (Google's tokeninfo, Facebook's
-// debug_token, GitHub's check-token endpoint, ...). Give its Client to
-// socialauth.Config.HTTPClient, then mint tokens for fake identities:
+// A [Provider] hands out an *http.Client whose transport answers as each
+// provider does: its user-info endpoint and the check that proves a token
+// was issued to the app (Google's tokeninfo, Facebook's debug_token,
+// GitHub's check-token endpoint, RFC 7662 introspection, ...). Put the
+// client where the backends' HTTP client goes (socialauth.Config.HTTPClient),
+// then mint tokens for fake people:
 //
 //	fake := backendtest.New(t)
 //	cfg.HTTPClient = fake.Client()
 //	token := fake.Token("github", settings, backendtest.Identity{UID: "42", Username: "octocat"})
-//	// POST {"access_token": token} to the exchange endpoint ...
+//	// POST {"access_token": token} to the login endpoint ...
 //
-// A token minted with [Provider.ForeignToken] is one the provider accepts but
-// that was issued to another app: a backend's audience check must refuse it.
+// A token from [Provider.ForeignToken] is one the provider accepts but that
+// was issued to another app: a backend's audience check must refuse it.
+// [Provider.Outage] makes a provider fail.
 //
-// The OpenID Connect backends' fakes are OpenID providers ([Issuer]):
-// discovery, a JWKS of keys made for each, userinfo, introspection.
-// [Provider.IDToken] signs id_tokens for the id_token exchange
-// (socialauth.DoAuthIDToken), shaped by [IDTokenOptions] (nonce, audience,
-// times, algorithm, key) to test refusals too; [Provider.Issuer] fakes the
+// The OpenID Connect backends' providers are fake OpenID Providers
+// ([Issuer]): a discovery document, a JWKS of keys made for each,
+// userinfo and introspection. [Provider.IDToken] signs id_tokens for the
+// id_token login, shaped by [IDTokenOptions] (nonce, audience, times,
+// algorithm, key) to test refusals too; [Provider.Issuer] fakes the
 // provider of a backend made with backends.NewOIDC.
+//
+// Nothing touches the network: a request the fakes do not know fails.
 package backendtest
 
 import (
@@ -38,7 +42,9 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 )
 
-// Identity is a fake person at a provider.
+// Identity is a fake person at a provider. Where the provider has
+// pictures, its fake gives the person one at the provider's address, so
+// the backend's profile has an AvatarURL.
 type Identity struct {
 	// UID is the provider's user id. For providers whose ids are numbers, use digits.
 	UID           string
@@ -51,16 +57,16 @@ type Identity struct {
 	Name string
 }
 
-// FullName is Name, or FirstName and LastName joined.
-func (id Identity) FullName() string {
+// fullName is Name, or FirstName and LastName joined.
+func (id Identity) fullName() string {
 	if id.Name != "" {
 		return id.Name
 	}
 	return strings.TrimSpace(id.FirstName + " " + id.LastName)
 }
 
-// Provider is a set of fake providers behind one HTTP client. It is safe
-// for concurrent use.
+// Provider is every fake provider behind one HTTP client. It is safe for
+// concurrent use.
 type Provider struct {
 	t      testing.TB
 	mock   *httpmock.MockTransport
@@ -84,8 +90,9 @@ type grant struct {
 }
 
 // New returns a Provider whose client answers only the routes of the
-// backends it was given tokens for; any other request fails the test's
-// request with httpmock's "no responder" error (no network is touched).
+// backends it was asked for tokens of (and the issuers it made); any
+// other request fails with an error, and no network is touched. t fails
+// the test when a token is asked of a backend that has no fake.
 func New(t testing.TB) *Provider {
 	mock := httpmock.NewMockTransport()
 	return &Provider{
@@ -94,26 +101,30 @@ func New(t testing.TB) *Provider {
 	}
 }
 
-// Client is the client to put in socialauth.Config.HTTPClient.
+// Client is the HTTP client that reaches the fake providers: the one to
+// hand to the backends (socialauth.Config.HTTPClient).
 func (p *Provider) Client() *http.Client { return p.client }
 
-// Transport is the underlying mock, to add responders or count calls.
-func (p *Provider) Transport() *httpmock.MockTransport { return p.mock }
+// Transport is the round tripper behind Client, for a host that builds its
+// own *http.Client (its own timeout, or middleware around the transport).
+func (p *Provider) Transport() http.RoundTripper { return p.mock }
 
-// Token returns a fresh access token that backend name's fake accepts as id's,
-// issued to the app that s describes (its Key).
+// Token returns a fresh access token that backend name's fake provider
+// accepts as id's, issued to the app s describes (its Key).
 func (p *Provider) Token(name string, s backends.Settings, id Identity) string {
 	return p.issue(name, s, id, false)
 }
 
-// ForeignToken returns a token the provider accepts for id, but issued to
-// another app: the backend must refuse it with socialauth.ErrInvalidToken.
+// ForeignToken returns a token backend name's fake provider accepts for
+// id, but issued to another app: the backend must refuse it with
+// socialauth.ErrInvalidToken wherever the provider lets it tell (the
+// backend's Doc().ChecksAudience).
 func (p *Provider) ForeignToken(name string, s backends.Settings, id Identity) string {
 	return p.issue(name, s, id, true)
 }
 
-// Outage makes every endpoint of backend name answer status (0 ends it),
-// for testing how a failing provider is reported.
+// Outage makes every endpoint of backend name's fake provider answer
+// status (0 ends it), to test how a failing provider is reported.
 func (p *Provider) Outage(name string, status int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -123,7 +134,7 @@ func (p *Provider) Outage(name string, status int) {
 func (p *Provider) issue(name string, s backends.Settings, id Identity, foreign bool) string {
 	p.t.Helper()
 	name = fakeAlias(name)
-	f, ok := fakeFor(name)
+	f, ok := fakes()[name]
 	if !ok {
 		p.t.Fatalf("backendtest: no fake for backend %q", name)
 	}
@@ -147,21 +158,20 @@ func (p *Provider) issue(name string, s backends.Settings, id Identity, foreign 
 // route is one endpoint of a fake provider.
 type route struct {
 	method, url string
-	// token reads the user's token from the request; nil means the bearer
-	// token, else the access_token or oauth_token query parameter.
+	// token reads the user's token from the request; nil means
+	// defaultToken.
 	token func(r *http.Request) string
 	// answer gives the status and JSON body for the token's grant.
-	answer func(c *Call) (int, any)
+	answer func(c *call) (int, any)
 }
 
-// Call is what a fake endpoint knows while answering.
-type Call struct {
-	Request  *http.Request
-	Body     []byte
-	Identity Identity
-	Settings backends.Settings
-	// Foreign: the token was issued to another app.
-	Foreign bool
+// call is what a fake endpoint knows while answering.
+type call struct {
+	req      *http.Request
+	body     []byte
+	id       Identity
+	settings backends.Settings
+	foreign  bool // the token was issued to another app
 }
 
 func (p *Provider) responder(name string, r route) httpmock.Responder {
@@ -185,7 +195,7 @@ func (p *Provider) responder(name string, r route) httpmock.Responder {
 		if !ok || g.backend != name {
 			return jsonResponse(http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "unknown token"})
 		}
-		st, out := r.answer(&Call{Request: req, Body: body, Identity: g.id, Settings: g.settings, Foreign: g.foreign})
+		st, out := r.answer(&call{req: req, body: body, id: g.id, settings: g.settings, foreign: g.foreign})
 		return jsonResponse(st, out)
 	}
 }
@@ -199,58 +209,3 @@ func jsonResponse(status int, v any) (*http.Response, error) {
 	resp.Header.Set("Content-Type", "application/json")
 	return resp, nil
 }
-
-func defaultToken(r *http.Request) string {
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
-		return tok
-	}
-	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "token "); ok {
-		return tok
-	}
-	q := r.URL.Query()
-	for _, k := range []string{"access_token", "oauth_token"} {
-		if v := q.Get(k); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-// queryToken reads the token from query parameter k.
-func queryToken(k string) func(*http.Request) string {
-	return func(r *http.Request) string { return r.URL.Query().Get(k) }
-}
-
-// Names lists the backends this package can fake.
-func Names() []string {
-	var out []string
-	for _, group := range fakeGroups() {
-		for n := range group {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// fakeGroups are the per-file tables of fakes; each file of this package
-// that fakes providers contributes one.
-func fakeGroups() []map[string]func(backends.Settings) []route {
-	return []map[string]func(backends.Settings) []route{
-		coreFakes(),
-		fakesA(),
-		fakesB(),
-		fakesOIDC(),
-	}
-}
-
-func fakeFor(name string) (func(backends.Settings) []route, bool) {
-	for _, group := range fakeGroups() {
-		if f, ok := group[name]; ok {
-			return f, true
-		}
-	}
-	return nil, false
-}
-
-// otherApp is the client id foreign tokens are issued to.
-const otherApp = "another-app-client-id"

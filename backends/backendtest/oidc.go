@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -133,7 +134,7 @@ func (p *Provider) Issuer(issuerURL string) *Issuer {
 
 // IDToken returns an id_token for id, signed by backend name's fake
 // provider for the app s describes and shaped by opts. With it a host app
-// tests its id_token exchange (socialauth.DoAuthIDToken) in a few lines.
+// tests its id_token login in a few lines.
 func (p *Provider) IDToken(name string, s backends.Settings, id Identity, opts IDTokenOptions) string {
 	p.t.Helper()
 	spec, ok := oidcSpecFor(fakeAlias(name), s)
@@ -154,7 +155,7 @@ func (p *Provider) IssuerOf(name string, s backends.Settings) *Issuer {
 	return p.issuer(spec, fakeAlias(name))
 }
 
-// mintOIDC issues the token the kit's Token and ForeignToken give for a
+// mintOIDC issues the token Provider.Token and Provider.ForeignToken give for a
 // backend whose fake is an Issuer; ok is false for the others.
 func (p *Provider) mintOIDC(name string, s backends.Settings, id Identity, foreign bool) (string, bool) {
 	spec, ok := oidcSpecFor(name, s)
@@ -187,21 +188,12 @@ func (p *Provider) issuer(spec issuerSpec, name string) *Issuer {
 	}
 	if name != "" {
 		i.mu.Lock()
-		if !containsString(i.names, name) {
+		if !slices.Contains(i.names, name) {
 			i.names = append(i.names, name)
 		}
 		i.mu.Unlock()
 	}
 	return i
-}
-
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func newKey(alg string) *signingKey {
@@ -308,11 +300,14 @@ func (i *Issuer) claims(s backends.Settings, id Identity) map[string]any {
 		}
 	}
 	set("preferred_username", id.Username)
-	set("name", id.FullName())
+	set("name", id.fullName())
 	set("given_name", id.FirstName)
 	set("family_name", id.LastName)
 	if id.Email != "" {
 		c["email"], c["email_verified"] = id.Email, id.EmailVerified
+	}
+	if id.UID != "" {
+		c["picture"] = "https://" + hostOf(i.spec.jwks) + "/pictures/" + url.PathEscape(id.UID) + ".png"
 	}
 	if i.spec.claims != nil {
 		i.spec.claims(c, s, id)

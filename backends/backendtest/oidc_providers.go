@@ -3,7 +3,6 @@ package backendtest
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
@@ -11,54 +10,8 @@ import (
 	"github.com/go-socialauth/socialauth/backends"
 )
 
-// fakesOIDC fakes the backends of provider group OIDC. Most are an
-// [Issuer] (oidc.go), which serves their routes itself; their entries here
-// have none and only make them known to Names.
-func fakesOIDC() map[string]func(backends.Settings) []route {
-	served := func(backends.Settings) []route { return nil }
-	return map[string]func(backends.Settings) []route{
-		"oidc":                     served,
-		"keycloak":                 served,
-		"okta-openidconnect":       served,
-		"auth0":                    served,
-		"linkedin-openidconnect":   served,
-		"apple-id":                 served,
-		"azuread-tenant-oauth2":    served,
-		"azuread-v2-tenant-oauth2": served,
-		"google-openidconnect":     func(s backends.Settings) []route { return coreFakes()["google-oauth2"](s) },
-		"microsoft-graph":          graphRoutes,
-	}
-}
-
-// fakeAlias is the fake a backend shares with another: google-openidconnect
-// is google-oauth2 under another name, and its tokens are that fake's.
-func fakeAlias(name string) string {
-	if name == "google-openidconnect" {
-		return "google-oauth2"
-	}
-	return name
-}
-
-// graphRoutes fakes Microsoft Graph's /me for microsoft-graph's access tokens.
-func graphRoutes(backends.Settings) []route {
-	return []route{{method: http.MethodGet, url: "https://graph.microsoft.com/v1.0/me", answer: func(c *Call) (int, any) {
-		id := c.Identity
-		upn := id.Username + "@contoso.onmicrosoft.com"
-		return http.StatusOK, map[string]any{
-			"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#users/$entity",
-			"id":             id.UID, "userPrincipalName": upn, "mail": nilIfEmpty(id.Email),
-			"displayName": id.FullName(), "givenName": id.FirstName, "surname": id.LastName,
-			"businessPhones": []string{}, "jobTitle": nil, "officeLocation": nil, "preferredLanguage": "en-US",
-		}
-	}}}
-}
-
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
+// Where the fake OpenID provider of each OpenID Connect backend lives, and
+// what it puts in tokens beside the standard claims.
 
 // fakeTenant is the tid of the fake Entra tenant when Settings.Tenant does
 // not name one by id.
@@ -112,6 +65,7 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 				delete(c, "given_name")
 				delete(c, "family_name")
 				delete(c, "preferred_username")
+				delete(c, "picture") // Apple has no picture
 				if id.Email != "" {
 					// Apple sends these booleans as strings.
 					c["email_verified"] = boolString(id.EmailVerified)
@@ -179,6 +133,7 @@ func entraSpec(s backends.Settings, version, issuer, uidClaim string, accessJWT 
 				c["preferred_username"], c["ver"] = login, "2.0"
 			}
 			delete(c, "email_verified") // Entra never says
+			delete(c, "picture")        // nor gives a picture in its tokens
 		},
 	}
 }
