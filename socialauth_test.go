@@ -546,7 +546,7 @@ func TestIDTokenLogsInOnce(t *testing.T) {
 	fake := backendtest.New(t)
 	google := backends.Settings{Key: "web.apps.googleusercontent.com"}
 	svc, err := socialauth.New(socialauth.Config{
-		Backends: []socialauth.Backend{backends.GoogleOAuth2(google), backends.GoogleOpenIDConnect(google)},
+		Backends: []socialauth.Backend{backends.GoogleOAuth2(google), backends.GoogleOIDC(google)},
 		Storage:  memory.New(), Pipeline: pipeline.Default(), HTTPClient: fake.Client(), Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	ctx := context.Background()

@@ -329,6 +329,9 @@ func (i *Issuer) IDToken(s backends.Settings, id Identity, opts IDTokenOptions) 
 	}
 	c := i.claims(s, id)
 	c["iss"], c["iat"], c["exp"] = i.iss(), iat.Unix(), exp.Unix()
+	// Every sign-in's token is distinct, as a provider's are: an id_token is
+	// single-use, so two logins must never present the same bytes.
+	c["jti"] = rand.Text()
 	c["aud"] = s.Key
 	if opts.Audience != nil {
 		c["aud"] = opts.Audience
