@@ -133,7 +133,7 @@ func TestDoAuthFailures(t *testing.T) {
 		var se *socialauth.Error
 		require.ErrorAs(t, err, &se)
 		assert.Equal(t, "dev", se.Backend)
-		var pe *socialauth.ProviderError
+		var pe *backends.ProviderError
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, http.StatusUnauthorized, pe.StatusCode)
 		assert.Equal(t, "invalid_token", pe.Code)

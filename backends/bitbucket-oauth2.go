@@ -42,7 +42,7 @@ func BitbucketOAuth2(s Settings) *OAuth2 {
 			}
 			c.url = bitbucketAPI + "/user/emails"
 			if _, err := c.getJSON(ctx, client, &emails); err != nil {
-				var pe *socialauth.ProviderError
+				var pe *ProviderError
 				if errors.As(err, &pe) && pe.StatusCode == http.StatusForbidden {
 					return p, nil // the consumer may not read emails: no email, still a login
 				}

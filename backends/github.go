@@ -78,7 +78,7 @@ func GitHub(s Settings) *OAuth2 {
 				} `json:"user"`
 			}
 			if _, err := req.getJSON(ctx, client, &out); err != nil {
-				var pe *socialauth.ProviderError
+				var pe *ProviderError
 				if errors.As(err, &pe) && (pe.StatusCode == http.StatusNotFound || pe.StatusCode == http.StatusUnprocessableEntity) {
 					return "", fmt.Errorf("%w: github does not know this token for this app", socialauth.ErrInvalidToken)
 				}

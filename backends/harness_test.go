@@ -134,7 +134,7 @@ func requestTo(t *testing.T, rec *seen, method, url string) *http.Request {
 // requireProviderCode checks that err carries the provider's own error code.
 func requireProviderCode(t *testing.T, err error, code string) {
 	t.Helper()
-	var pe *socialauth.ProviderError
+	var pe *backends.ProviderError
 	require.ErrorAs(t, err, &pe)
 	assert.Equal(t, code, pe.Code)
 }

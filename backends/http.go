@@ -121,8 +121,8 @@ func statusKind(status int) error {
 // providerError reads the error fields providers use: RFC 6749's
 // {"error","error_description"}, Graph's {"error":{"message","type","code"}},
 // and {"message"} (GitHub, GitLab, ...).
-func providerError(status int, body []byte, secrets []string) *socialauth.ProviderError {
-	pe := &socialauth.ProviderError{StatusCode: status, Kind: statusKind(status)}
+func providerError(status int, body []byte, secrets []string) *ProviderError {
+	pe := &ProviderError{StatusCode: status, Kind: statusKind(status)}
 	var e struct {
 		Error            json.RawMessage `json:"error"`
 		ErrorDescription string          `json:"error_description"`

@@ -120,7 +120,7 @@ func (o *OIDC) introspect(ctx context.Context, client *http.Client, token string
 		basic: true, audiences: o.cfg.ClientIDs}
 	fields, err := in.check(ctx, client, token)
 	if err != nil {
-		var pe *socialauth.ProviderError
+		var pe *ProviderError
 		if errors.As(err, &pe) && (pe.StatusCode == http.StatusUnauthorized || pe.StatusCode == http.StatusForbidden) {
 			// The endpoint refused this app, not the user's token.
 			return "", fmt.Errorf("%w: %s: the introspection endpoint refused this app's client credentials (%d)", socialauth.ErrAuthFailed, hostOf(d.IntrospectionURL), pe.StatusCode)

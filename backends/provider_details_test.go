@@ -685,7 +685,7 @@ func TestFacebook(t *testing.T) {
 	t.Run("graph error fields are kept", func(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", me, 400, "facebook/me-expired.json"}, answer{"GET", debug, 0, "facebook/debug_token.json"})
 		_, err := authenticate(t, b, c, tok)
-		var pe *socialauth.ProviderError
+		var pe *backends.ProviderError
 		require.ErrorAs(t, err, &pe)
 		assert.Equal(t, 400, pe.StatusCode)
 		assert.Equal(t, "OAuthException 190", pe.Code)
@@ -741,7 +741,7 @@ func TestProviderErrorRedactsAndClips(t *testing.T) {
 	}})
 	_, err := authenticate(t, b, c, tok)
 	require.ErrorIs(t, err, socialauth.ErrInvalidToken)
-	var pe *socialauth.ProviderError
+	var pe *backends.ProviderError
 	require.ErrorAs(t, err, &pe)
 	assert.NotContains(t, pe.Description, tok)
 	assert.Contains(t, pe.Description, "[REDACTED]")

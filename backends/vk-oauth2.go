@@ -82,7 +82,7 @@ func (u vkUser) user() (string, socialauth.Details, error) {
 
 // vkCall calls VK API method with params and decodes the answer's
 // "response" into out. VK answers HTTP 200 with {"error": {...}} when it
-// refuses a call: that becomes a [socialauth.ProviderError] whose kind is
+// refuses a call: that becomes a [ProviderError] whose kind is
 // refused unless the error code says otherwise.
 func vkCall(ctx context.Context, client *http.Client, method string, params url.Values, secrets []string, refused error, out any) error {
 	params.Set("v", vkVersion)
@@ -107,7 +107,7 @@ func vkCall(ctx context.Context, client *http.Client, method string, params url.
 		case 28: // application authorization failed: our service key
 			kind = socialauth.ErrAuthFailed
 		}
-		return &socialauth.ProviderError{StatusCode: http.StatusOK, Kind: kind,
+		return &ProviderError{StatusCode: http.StatusOK, Kind: kind,
 			Code: strconv.Itoa(env.Error.Code), Description: clip(redact(env.Error.Msg, secrets), 200)}
 	}
 	if len(env.Response) == 0 || string(env.Response) == "null" {
