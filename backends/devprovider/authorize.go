@@ -124,7 +124,7 @@ button { padding: .4rem 1rem; margin-right: .5rem; }
 </head>
 <body>
 <main>
-<h1>{{.Title}}</h1>
+<h1 id="heading">{{.Title}}</h1>
 <p><strong id="client">{{.ClientID}}</strong> at {{.RedirectHost}} asks you to sign in.</p>
 <p class="note">For development only: there is no password, and the name you type is who you are.</p>
 {{if .Problem}}<p id="problem" role="alert">{{.Problem}}</p>{{end}}

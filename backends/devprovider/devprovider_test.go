@@ -76,8 +76,8 @@ func fixtureFor(t *testing.T, srv *httptest.Server, base string, clk *clock) *fi
 		base:  base,
 		clock: clk,
 		conf:  clientConfig(base, nil),
-		ctx: context.WithValue(oidc.ClientContext(t.Context(), web), oauth2.HTTPClient, web),
-		web: &noRedirect,
+		ctx:   context.WithValue(oidc.ClientContext(t.Context(), web), oauth2.HTTPClient, web),
+		web:   &noRedirect,
 	}
 }
 
@@ -573,7 +573,7 @@ func TestLoginPage(t *testing.T) {
 	defer second.Close()
 	g := fixtureFor(t, second, second.URL, &clock{t: time.Now()})
 	_, page = g.get(t, g.conf.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())))
-	assert.Contains(t, page, "<h1>Second provider</h1>")
+	assert.Contains(t, page, `<h1 id="heading">Second provider</h1>`)
 }
 
 // TestFormPost: response_mode=form_post answers with a page that posts the
