@@ -49,7 +49,9 @@ func SocialUID() socialauth.PipelineStep {
 	})}
 }
 
-// AllowedOptions are PSA's WHITELISTED_EMAILS and WHITELISTED_DOMAINS.
+// AllowedOptions restrict who may log in (auth_allowed): with either list
+// set, only its emails or domains. They are PSA's WHITELISTED_EMAILS and
+// WHITELISTED_DOMAINS.
 type AllowedOptions struct {
 	// Emails that may log in (compared case-insensitively).
 	Emails []string
