@@ -156,11 +156,16 @@ func newHostModule(t *testing.T) *hostModule {
 	return h
 }
 
-// goCmd runs the go command in dir, letting it complete the host's go.mod.
+// goCmd runs the go command in dir. It may complete the host's go.mod
+// (-mod=mod), never this module's.
 func (h *hostModule) goCmd(dir string, args ...string) (string, error) {
+	mod := "-mod=mod"
+	if dir == h.repo {
+		mod = "-mod=readonly"
+	}
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off")
+	cmd.Env = append(os.Environ(), "GOFLAGS="+mod, "GOWORK=off")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
