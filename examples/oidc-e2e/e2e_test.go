@@ -108,8 +108,7 @@ func TestOIDCBackendAgainstZitadel(t *testing.T) {
 		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: calls},
 	})
 	require.NoError(t, err)
-	ctx, err := svc.WithBackend(context.Background(), "oidc")
-	require.NoError(t, err)
+	ctx := context.Background()
 
 	nonce := rand.Text()
 	tok := login(t, issuer, clientID, clientSecret, "test-user@127.0.0.1", nonce)
@@ -117,7 +116,7 @@ func TestOIDCBackendAgainstZitadel(t *testing.T) {
 	require.NotEmpty(t, idToken)
 
 	// The access token: userinfo, and introspection, which the OP advertises.
-	first, err := socialauth.DoAuth(ctx, tok.AccessToken)
+	first, err := svc.Login(ctx, "oidc", tok.AccessToken)
 	require.NoError(t, err)
 	assert.True(t, first.IsNew)
 	assert.Equal(t, "id1", first.Association.UID, "the OP's sub")
@@ -127,7 +126,7 @@ func TestOIDCBackendAgainstZitadel(t *testing.T) {
 	assert.Subset(t, calls.paths(), []string{"GET /.well-known/openid-configuration", "GET /userinfo", "POST /oauth/introspect"})
 
 	// The id_token, with the nonce of this login: the same user.
-	again, err := socialauth.DoAuthIDToken(ctx, idToken, nonce)
+	again, err := svc.LoginIDToken(ctx, "oidc", idToken, nonce)
 	require.NoError(t, err)
 	assert.False(t, again.IsNew)
 	assert.Equal(t, first.User.ID, again.User.ID)
@@ -140,20 +139,24 @@ func TestOIDCBackendAgainstZitadel(t *testing.T) {
 	assert.Equal(t, "id1", p.UID)
 
 	t.Run("refusals", func(t *testing.T) {
-		_, err := socialauth.DoAuthIDToken(ctx, idToken, "a-nonce-of-another-login")
+		_, err := svc.LoginIDToken(ctx, "oidc", idToken, "a-nonce-of-another-login")
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+		assert.Contains(t, err.Error(), "nonce")
+		_, err = svc.LoginIDToken(ctx, "oidc", idToken, nonce)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+		assert.Contains(t, err.Error(), "already used", "an id_token logs in once")
 
 		// A second app of the same OP: its tokens are real, but not ours.
 		nonce := rand.Text()
 		theirs := login(t, issuer, otherID, otherSecret, "test-user2", nonce)
-		_, err = socialauth.DoAuthIDToken(ctx, theirs.Extra("id_token").(string), nonce)
+		_, err = svc.LoginIDToken(ctx, "oidc", theirs.Extra("id_token").(string), nonce)
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken, "aud is the other app")
-		_, err = socialauth.DoAuth(ctx, theirs.AccessToken)
+		_, err = svc.Login(ctx, "oidc", theirs.AccessToken)
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken, "introspection: not issued to this app")
 		assert.Contains(t, err.Error(), "not active", "the OP tells this app nothing of another app's token")
 		noToken(t, err, theirs.AccessToken)
 
-		_, err = socialauth.DoAuth(ctx, "not-a-token-of-this-op")
+		_, err = svc.Login(ctx, "oidc", "not-a-token-of-this-op")
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
 	})
 	t.Run("without a secret the access token's audience is not proven", func(t *testing.T) {
