@@ -12,9 +12,10 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-// ExtraKey is one entry of PSA's EXTRA_DATA: the provider's top-level field
-// Name, kept under Alias (Name when empty); DiscardEmpty skips null, "" and
-// absent values instead of storing null.
+// ExtraKey names one top-level field of the provider's user JSON for
+// load_extra_data to keep in the association's ExtraData: the field Name,
+// kept under Alias (Name when empty); DiscardEmpty skips null, "" and absent
+// values instead of storing null. It is one entry of PSA's EXTRA_DATA.
 type ExtraKey struct {
 	Name         string
 	Alias        string
@@ -23,7 +24,7 @@ type ExtraKey struct {
 
 // ExtraDataOptions configure load_extra_data.
 type ExtraDataOptions struct {
-	// Keys are the provider fields to keep (EXTRA_DATA).
+	// Keys are the provider fields to keep (PSA's EXTRA_DATA).
 	Keys []ExtraKey
 }
 
@@ -32,8 +33,8 @@ type ExtraDataOptions struct {
 // configured Keys of the provider's user JSON in the association's
 // ExtraData. A refresh token the provider did not send again is kept (RFC
 // 9700 §4.14). It writes only when something changed, so a returning user
-// whose data is the same costs no UPDATE; PSA's auth_time is not kept for
-// that reason.
+// whose data is the same costs no UPDATE; for that reason it keeps no
+// auth_time (PSA does).
 func LoadExtraData(o ExtraDataOptions) socialauth.PipelineStep {
 	keys := slices.Clone(o.Keys)
 	return socialauth.PipelineStep{Name: "load_extra_data", Step: socialauth.StepFunc(func(ctx context.Context, s *socialauth.State) error {
@@ -95,15 +96,16 @@ func setString(m map[string]any, k, v string) {
 	}
 }
 
-// UserDetailsOptions are PSA's PROTECTED_USER_FIELDS and IMMUTABLE_USER_FIELDS,
-// with the User's JSON field names ("email", "fullname", "first_name",
-// "last_name", "avatar_url", "username").
+// UserDetailsOptions choose which user fields user_details may change, by
+// the User's JSON field names ("email", "fullname", "first_name",
+// "last_name", "avatar_url", "username"). They are PSA's PROTECTED_USER_FIELDS and
+// IMMUTABLE_USER_FIELDS.
 type UserDetailsOptions struct {
 	// Protected fields are never changed by a login. "username" and "email"
 	// are always protected unless NoDefaultProtected is set.
 	Protected []string
 	// NoDefaultProtected drops the default protection of username and email
-	// (NO_DEFAULT_PROTECTED_USER_FIELDS).
+	// (PSA's NO_DEFAULT_PROTECTED_USER_FIELDS).
 	NoDefaultProtected bool
 	// Immutable fields are set only while they are empty.
 	Immutable []string

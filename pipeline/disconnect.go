@@ -7,8 +7,10 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-// DefaultDisconnect returns PSA's disconnect pipeline without token
-// revocation: allowed_to_disconnect, get_entries, disconnect.
+// DefaultDisconnect returns the stock disconnect pipeline: allowed_to_disconnect
+// (refuse to leave the user without a way to log in), get_entries (the
+// associations to remove) and disconnect (remove them). It revokes no
+// provider token (PSA's REVOKE_TOKENS_ON_DISCONNECT step is not included).
 func DefaultDisconnect() socialauth.Pipeline {
 	return socialauth.Pipeline{AllowedToDisconnect(DisconnectOptions{}), GetEntries(), Disconnect()}
 }

@@ -49,7 +49,9 @@ func SocialUID() socialauth.PipelineStep {
 	})}
 }
 
-// AllowedOptions are PSA's WHITELISTED_EMAILS and WHITELISTED_DOMAINS.
+// AllowedOptions restrict who may log in (auth_allowed): with either list
+// set, only its emails or domains. They are PSA's WHITELISTED_EMAILS and
+// WHITELISTED_DOMAINS.
 type AllowedOptions struct {
 	// Emails that may log in (compared case-insensitively).
 	Emails []string
@@ -132,7 +134,7 @@ func socialUser(ctx context.Context, s *socialauth.State) error {
 // When no user is resolved yet and the provider says the email is verified,
 // it links the login to the one active user whose own email is verified
 // and equal (case-insensitively); several such users fail the login with
-// ErrMultipleUsers. An unverified email is never matched (PSA matches any,
+// ErrAuthForbidden. An unverified email is never matched (PSA matches any,
 // the classic account takeover). With no match it asks associate_user to
 // create the new user only if the email is still free, so concurrent first
 // logins of one email through two providers end with one user.
@@ -166,7 +168,7 @@ func associateByEmail(ctx context.Context, s *socialauth.State) error {
 }
 
 // userByVerifiedEmail returns the one active user with a verified email
-// equal to email; ErrNotFound when none, ErrMultipleUsers when several.
+// equal to email; ErrNotFound when none, ErrAuthForbidden when several.
 func userByVerifiedEmail(ctx context.Context, st socialauth.UserStore, email string) (*socialauth.User, error) {
 	users, err := st.UsersByEmail(ctx, email)
 	if err != nil {
@@ -176,7 +178,7 @@ func userByVerifiedEmail(ctx context.Context, st socialauth.UserStore, email str
 }
 
 // linkable returns the one active user with a verified email among users;
-// ErrNotFound when none, ErrMultipleUsers when several.
+// ErrNotFound when none, ErrAuthForbidden when several.
 func linkable(users []*socialauth.User) (*socialauth.User, error) {
 	var found *socialauth.User
 	for _, u := range users {

@@ -11,19 +11,21 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-// UsernameOptions are PSA's username settings.
+// UsernameOptions shape the usernames get_username picks for new users.
+// Each field names the PSA setting it stands for.
 type UsernameOptions struct {
 	// MaxLength bounds usernames. Zero means 150 (Django's).
 	MaxLength int
-	// IsFullEmail uses the whole email as the username (USERNAME_IS_FULL_EMAIL).
+	// IsFullEmail uses the whole email as the username (PSA's USERNAME_IS_FULL_EMAIL).
 	IsFullEmail bool
 	// SuffixLength is the length of the random hex suffix that makes a taken
-	// username unique (UUID_LENGTH). Zero means 16.
+	// username unique (PSA's UUID_LENGTH). Zero means 16.
 	SuffixLength int
 	// NoClean keeps the username as the provider sent it. False (the
-	// default) keeps only ASCII letters, digits and ". @ + _ -" (CLEAN_USERNAMES).
+	// default) keeps only ASCII letters, digits and ". @ + _ -" (PSA's
+	// CLEAN_USERNAMES).
 	NoClean bool
-	// Clean replaces the default cleaning (CLEAN_USERNAME_FUNCTION).
+	// Clean replaces the default cleaning (PSA's CLEAN_USERNAME_FUNCTION).
 	Clean func(string) string
 }
 
@@ -92,8 +94,9 @@ func uniqueUsername(ctx context.Context, s *socialauth.State, o UsernameOptions,
 	return "", fmt.Errorf("%w: no free username after %d tries", socialauth.ErrAuthFailed, maxUsernameTries)
 }
 
-// CleanUsername keeps the ASCII letters, digits and ". @ + _ -" of s, PSA's
-// clean_username without its Unicode folding ("Foo Bar" → "FooBar").
+// CleanUsername keeps the ASCII letters, digits and ". @ + _ -" of s and
+// drops everything else ("Foo Bar" → "FooBar", "José" → "Jos"). PSA's
+// clean_username first folds Unicode to ASCII; this does not.
 func CleanUsername(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {

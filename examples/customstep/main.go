@@ -1,13 +1,14 @@
-// Command customstep shows a host's own pipeline steps around PSA's default
+// Command customstep shows a host's own pipeline steps around the default
 // pipeline, with no network and no provider account:
 //
-//   - "myapp.invite_only" refuses new users whose email domain is not invited,
-//     with the host's own error (existing users still log in);
+//   - "myapp.invite_only" refuses new users whose verified email is not in an
+//     invited domain, with the host's own error (existing users still log in);
 //
 //   - "myapp.accept_terms" pauses a first login until the client accepts the
 //     terms, then resumes it with the answer;
 //
-//   - "myapp.plan" keeps typed data in the State for the host to read after DoAuth.
+//   - "myapp.plan" keeps typed data in the State for the host to read in the
+//     Result of Login.
 //
 //     go run ./examples/customstep
 package main
@@ -38,7 +39,8 @@ var (
 	plan          = socialauth.NewKey[string]("myapp.plan")
 )
 
-// hostPipeline is PSA's default pipeline with the host's steps inserted by name.
+// hostPipeline is the default pipeline with the host's steps inserted by
+// the names of the stock steps.
 func hostPipeline(invited ...string) socialauth.Pipeline {
 	inviteOnly := socialauth.StepFunc(func(ctx context.Context, s *socialauth.State) error {
 		if s.User != nil { // a returning user: already in
@@ -107,15 +109,18 @@ func main() {
 }
 
 func run(out io.Writer, store socialauth.Storage) error {
-	provider := httptest.NewServer(devprovider.Handler()) // the dev provider on loopback
+	provider := httptest.NewServer(devprovider.Handler()) // the development provider on loopback
 	defer provider.Close()
-	svc, err := socialauth.New(socialauth.Config{
-		Backends:   []socialauth.Backend{devprovider.Backend(provider.URL)},
-		Storage:    store,
-		Pipeline:   hostPipeline("example.com"),
-		HTTPClient: provider.Client(),
-		Logger:     slog.New(slog.DiscardHandler),
-	})
+	newService := func(p socialauth.Pipeline) (*socialauth.Service, error) {
+		return socialauth.New(socialauth.Config{
+			Backends:   []socialauth.Backend{devprovider.Backend(provider.URL)},
+			Storage:    store,
+			Pipeline:   p,
+			HTTPClient: provider.Client(),
+			Logger:     slog.New(slog.DiscardHandler),
+		})
+	}
+	svc, err := newService(hostPipeline("example.com"))
 	if err != nil {
 		return err
 	}
@@ -148,10 +153,7 @@ func run(out io.Writer, store socialauth.Storage) error {
 	fmt.Fprintf(out, "second login of ada: created=%v\n", res.IsNew)
 
 	// 4. Not invited: the host's own error comes back, wrapped.
-	svc2, err := socialauth.New(socialauth.Config{
-		Backends: []socialauth.Backend{devprovider.Backend(provider.URL)}, Storage: store,
-		Pipeline: hostPipeline("bigcorp.example"), HTTPClient: provider.Client(), Logger: slog.New(slog.DiscardHandler),
-	})
+	svc2, err := newService(hostPipeline("bigcorp.example"))
 	if err != nil {
 		return err
 	}

@@ -5,20 +5,19 @@
 //
 //	go run ./examples/customusers [-db app.db]
 //
-// It needs no network: the provider is an in-process fake on 127.0.0.1.
+// It needs no network: the provider is the development provider
+// (backends/devprovider) on 127.0.0.1.
 package main
 
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -26,7 +25,7 @@ import (
 	"time"
 
 	"github.com/go-socialauth/socialauth"
-	"github.com/go-socialauth/socialauth/backends"
+	"github.com/go-socialauth/socialauth/backends/devprovider"
 	"github.com/go-socialauth/socialauth/pipeline"
 	"github.com/go-socialauth/socialauth/storage/sqlstore"
 	"github.com/go-socialauth/socialauth/storage/sqlstore/sqlite"
@@ -161,43 +160,20 @@ func openStore(ctx context.Context, path string) (*sqlstore.Store, error) {
 	return store, nil
 }
 
-// fakeProvider answers GET /user for the token "dev-token", as a provider's
-// user-info endpoint would.
-func fakeProvider() *httptest.Server {
-	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer dev-token" {
-			http.Error(w, `{"error":"invalid_token"}`, http.StatusUnauthorized)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"sub":"dev-1","preferred_username":"robin","email":"Robin@Example.com","email_verified":true,"name":"Robin Hood"}`)
-	}))
-}
-
-func devUser(body []byte) (string, socialauth.Details, error) {
-	var v struct {
-		Sub, Email, Name  string
-		PreferredUsername string `json:"preferred_username"`
-		EmailVerified     bool   `json:"email_verified"`
-	}
-	err := json.Unmarshal(body, &v)
-	return v.Sub, socialauth.Details{Username: v.PreferredUsername, Email: v.Email, EmailVerified: v.EmailVerified, FullName: v.Name}, err
-}
-
-// run logs in twice through the fake provider and reports to w.
+// run logs in twice through the development provider and reports to w.
 func run(ctx context.Context, w io.Writer, path string) error {
 	store, err := openStore(ctx, path)
 	if err != nil {
 		return err
 	}
 	defer store.DB().Close()
-	srv := fakeProvider()
-	defer srv.Close()
+	provider := httptest.NewServer(devprovider.Handler())
+	defer provider.Close()
 	svc, err := socialauth.New(socialauth.Config{
-		Backends:   []socialauth.Backend{backends.NewOAuth2(backends.Provider{Name: "dev", UserInfoURL: srv.URL + "/user", User: devUser})},
+		Backends:   []socialauth.Backend{devprovider.Backend(provider.URL)},
 		Storage:    store,
 		Pipeline:   pipeline.Default(),
-		HTTPClient: srv.Client(),
+		HTTPClient: provider.Client(),
 		Logger:     slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
@@ -205,7 +181,7 @@ func run(ctx context.Context, w io.Writer, path string) error {
 	}
 	fmt.Fprintf(w, "database: %s\n", path)
 	for i := 1; i <= 2; i++ {
-		res, err := svc.Login(ctx, "dev", "dev-token")
+		res, err := svc.Login(ctx, "dev", "dev-robin")
 		if err != nil {
 			return err
 		}

@@ -18,8 +18,8 @@ func TestRun(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "app.db")
 	var out bytes.Buffer
 	require.NoError(t, run(context.Background(), &out, path))
-	assert.Contains(t, out.String(), "login 1: accounts.id=1 handle=robin plan=free new=true (via dev uid dev-1)")
-	assert.Contains(t, out.String(), "login 2: accounts.id=1 handle=robin plan=free new=false (via dev uid dev-1)")
+	assert.Contains(t, out.String(), "login 1: accounts.id=1 handle=robin plan=free new=true (via dev uid dev-robin)")
+	assert.Contains(t, out.String(), "login 2: accounts.id=1 handle=robin plan=free new=false (via dev uid dev-robin)")
 	assert.Contains(t, out.String(), "rows: accounts=1 socialauth_associations=1; socialauth_users tables: 0")
 
 	// Run again on the same file: the same account logs in, nothing new.

@@ -1,22 +1,23 @@
-// Command exchange is the token exchange of a JSON API, the tutorial's view
-// in Go: a front end signs the user in with a provider and POSTs the
-// provider's access token; this server checks it with the provider, finds or
-// creates the user, and answers the app's own token.
+// Command exchange is the token exchange of a JSON API: a front end signs
+// the user in with a provider and POSTs the provider's access token; this
+// server checks it with the provider, finds or creates the user, and answers
+// the app's own token.
 //
-//	POST /api/login/social/{backend}/  {"access_token": "..."}  → 200 {"token": "..."} | 400 {"errors": {...}}
+//	POST /api/login/social/{backend}/  {"access_token": "..."}  → 200 {"token": "..."} | 4xx/5xx {"errors": {...}}
 //	GET  /api/me                       Authorization: Token <token> → the user
 //
-// It needs no provider account: it runs a local development provider on
-// loopback, registered as backend "dev", which accepts any access token
-// "dev-<name>" as the verified identity <name>. Real providers are enabled
-// by their settings: SOCIAL_AUTH_GOOGLE_OAUTH2_KEY, SOCIAL_AUTH_GITHUB_KEY
-// and _SECRET, and so on.
+// Real providers are enabled by their settings: SOCIAL_AUTH_GOOGLE_OAUTH2_KEY,
+// SOCIAL_AUTH_GITHUB_KEY and _SECRET, and so on. With none set, it needs no
+// provider account: it runs the development provider on loopback, as backend
+// "dev", which logs anyone in as <name> for the access token "dev-<name>".
+// -dev turns it on beside real providers. While it is on, the server says so
+// and listens on loopback only.
 //
 // Users live in SQLite, in a file created on first run (it prints where;
 // -db moves it); SOCIAL_AUTH_DATABASE_URL=postgres://... switches to
 // PostgreSQL.
 //
-//	go run ./examples/exchange [-addr 127.0.0.1:8000] [-db socialauth-exchange.db]
+//	go run ./examples/exchange [-addr 127.0.0.1:8000] [-db socialauth-exchange.db] [-dev]
 package main
 
 import (
@@ -50,25 +51,44 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
-	db := flag.String("db", "socialauth-exchange.db", "SQLite file for users (ignored when SOCIAL_AUTH_DATABASE_URL is set)")
+	var o options
+	flag.StringVar(&o.addr, "addr", "127.0.0.1:8000", "address to listen on")
+	flag.StringVar(&o.db, "db", "socialauth-exchange.db", "SQLite file for users (ignored when SOCIAL_AUTH_DATABASE_URL is set)")
+	flag.BoolVar(&o.dev, "dev", false, "run the development provider (backend \"dev\") even when a real provider is configured")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := run(ctx, *addr, *db, os.LookupEnv, os.Stdout); err != nil {
+	if err := run(ctx, o, os.LookupEnv, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "exchange:", err)
 		os.Exit(1)
 	}
 }
 
+// options are the command line.
+type options struct {
+	addr string // where to listen
+	db   string // the SQLite file
+	dev  bool   // the development provider even beside real providers
+}
+
 // run serves until ctx ends, printing how to try it to out.
-func run(ctx context.Context, addr, dbPath string, env func(string) (string, bool), out io.Writer) error {
-	abs, err := filepath.Abs(dbPath)
+func run(ctx context.Context, o options, env func(string) (string, bool), out io.Writer) error {
+	enabled, err := backends.FromEnv(env)
 	if err != nil {
 		return err
 	}
-	dbURL := dburl.FromEnv(env, "sqlite:"+abs)
-	store, err := dburl.Open(ctx, dbURL, sqlstore.Options{})
+	// The development provider logs anyone in: only on a developer's
+	// machine, when nothing real is configured or when asked for.
+	dev := o.dev || len(enabled) == 0
+	if dev && !isLoopback(o.addr) {
+		return fmt.Errorf("-addr %s is not a loopback address: the development provider is served on loopback only (127.0.0.1, [::1], localhost)", o.addr)
+	}
+
+	abs, err := filepath.Abs(o.db)
+	if err != nil {
+		return err
+	}
+	store, err := dburl.Open(ctx, dburl.FromEnv(env, "sqlite:"+abs), sqlstore.Options{})
 	if err != nil {
 		return err
 	}
@@ -78,20 +98,26 @@ func run(ctx context.Context, addr, dbPath string, env func(string) (string, boo
 		where = "PostgreSQL (" + dburl.EnvVar + ")"
 	}
 
-	// The development provider: a real HTTP server on a free loopback port.
-	devLn, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
+	if dev {
+		devLn, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		devSrv := &http.Server{Handler: devprovider.Handler(), ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = devSrv.Serve(devLn) }()
+		defer devSrv.Close()
+		enabled = append([]socialauth.Backend{devprovider.Backend("http://" + devLn.Addr().String())}, enabled...)
 	}
-	dev := &http.Server{Handler: devprovider.Handler(), ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = dev.Serve(devLn) }()
-	defer dev.Close()
 
-	ln, err := net.Listen("tcp", addr)
+	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
-	app, err := newApp(appConfig{devURL: "http://" + devLn.Addr().String(), env: env, storage: store})
+	if tcp, ok := ln.Addr().(*net.TCPAddr); dev && (!ok || !tcp.IP.IsLoopback()) { // localhost resolved elsewhere
+		ln.Close()
+		return fmt.Errorf("%s is not a loopback address: the development provider is served on loopback only", ln.Addr())
+	}
+	app, err := newApp(appConfig{backends: enabled, storage: store})
 	if err != nil {
 		ln.Close()
 		return err
@@ -100,7 +126,12 @@ func run(ctx context.Context, addr, dbPath string, env func(string) (string, boo
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "exchange: listening on %s (backends: %s)\n", base, strings.Join(app.backends, ", "))
 	fmt.Fprintf(out, "users: %s\n", where)
-	fmt.Fprintf(out, "try:\n  curl -s -X POST %s/api/login/social/dev/ -H 'Content-Type: application/json' -d '{\"access_token\":\"dev-alice\"}'\n", base)
+	if dev {
+		fmt.Fprintln(out, "WARNING: the development provider is on: backend \"dev\" logs anyone in as <name> for the token dev-<name>. Never use it outside your machine.")
+		fmt.Fprintf(out, "try:\n  curl -s -X POST %s/api/login/social/dev/ -H 'Content-Type: application/json' -d '{\"access_token\":\"dev-alice\"}'\n", base)
+	} else {
+		fmt.Fprintf(out, "try:\n  curl -s -X POST %s/api/login/social/%s/ -H 'Content-Type: application/json' -d '{\"access_token\":\"<a token from the provider>\"}'\n", base, app.backends[0])
+	}
 	fmt.Fprintf(out, "then:\n  curl -s %s/api/me -H 'Authorization: Token <the token from above>'\n", base)
 
 	errc := make(chan error, 1)
@@ -115,13 +146,24 @@ func run(ctx context.Context, addr, dbPath string, env func(string) (string, boo
 	}
 }
 
+// isLoopback reports whether addr ("host:port") names a loopback host:
+// localhost or an address in 127.0.0.0/8 or ::1. An empty host (":8000")
+// means every interface, so it is not.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
+}
+
 type appConfig struct {
-	devURL  string
-	env     func(string) (string, bool)
-	storage socialauth.Storage
-	key     []byte // signs the app's tokens; nil means a random one
-	now     func() time.Time
-	client  *http.Client // to reach providers; nil means the library's default
+	backends []socialauth.Backend
+	storage  socialauth.Storage
+	key      []byte // signs the app's tokens; nil means a random one
+	now      func() time.Time
+	client   *http.Client // to reach providers; nil means the library's default
 }
 
 // app is the example's HTTP API.
@@ -133,12 +175,6 @@ type app struct {
 }
 
 func newApp(c appConfig) (*app, error) {
-	enabled := []socialauth.Backend{devprovider.Backend(c.devURL)}
-	real, err := backends.FromEnv(c.env)
-	if err != nil {
-		return nil, err
-	}
-	enabled = append(enabled, real...)
 	if c.key == nil {
 		c.key = make([]byte, 32)
 		if _, err := rand.Read(c.key); err != nil {
@@ -149,12 +185,12 @@ func newApp(c appConfig) (*app, error) {
 		c.now = time.Now
 	}
 	a := &app{store: c.storage, tokens: tokenSigner{key: c.key, now: c.now, ttl: 24 * time.Hour}}
-	for _, b := range enabled {
+	for _, b := range c.backends {
 		a.backends = append(a.backends, b.Name())
 	}
 
 	social := socialauth.Handler(socialauth.Config{
-		Backends:   enabled,
+		Backends:   c.backends,
 		Storage:    c.storage,
 		Pipeline:   pipeline.Default(),
 		HTTPClient: c.client,

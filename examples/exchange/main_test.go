@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/backends/backendtest"
 	"github.com/go-socialauth/socialauth/backends/devprovider"
@@ -56,7 +57,7 @@ func (c client) do(method, path, auth, body string) (int, map[string]any) {
 func newTestApp(t *testing.T) client {
 	dev := httptest.NewServer(devprovider.Handler())
 	t.Cleanup(dev.Close)
-	a, err := newApp(appConfig{devURL: dev.URL, env: noEnv, storage: memory.New()})
+	a, err := newApp(appConfig{backends: []socialauth.Backend{devprovider.Backend(dev.URL)}, storage: memory.New()})
 	require.NoError(t, err)
 	srv := httptest.NewServer(a)
 	t.Cleanup(srv.Close)
@@ -127,15 +128,16 @@ func TestTokensExpireAndResistTampering(t *testing.T) {
 	assert.False(t, ok, "expired")
 }
 
-// TestRealProviderFromEnv: with SOCIAL_AUTH_GITHUB_KEY/SECRET set, the real
-// github backend is enabled beside dev (its HTTP faked with the kit).
+// TestRealProviderFromEnv: with SOCIAL_AUTH_GITHUB_KEY/SECRET set, the
+// github backend logs in (its HTTP faked with backendtest).
 func TestRealProviderFromEnv(t *testing.T) {
-	env := map[string]string{"SOCIAL_AUTH_GITHUB_KEY": "Iv1.example", "SOCIAL_AUTH_GITHUB_SECRET": "s3cret"}
-	fake := backendtest.New(t)
-	a, err := newApp(appConfig{devURL: "http://127.0.0.1:1", env: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-		storage: memory.New(), client: fake.Client()})
+	env := mapEnv{"SOCIAL_AUTH_GITHUB_KEY": "Iv1.example", "SOCIAL_AUTH_GITHUB_SECRET": "s3cret"}
+	enabled, err := backends.FromEnv(env.lookup)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"dev", "github"}, a.backends)
+	fake := backendtest.New(t)
+	a, err := newApp(appConfig{backends: enabled, storage: memory.New(), client: fake.Client()})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"github"}, a.backends)
 	srv := httptest.NewServer(a)
 	defer srv.Close()
 	c := client{t: t, base: srv.URL, hc: srv.Client()}
@@ -148,14 +150,24 @@ func TestRealProviderFromEnv(t *testing.T) {
 	assert.Equal(t, "octocat", me["username"])
 }
 
-// TestRunPrintsAWorkingCurlLine starts the program as main does, on a free
-// port, and follows the instructions it prints.
-func TestRunPrintsAWorkingCurlLine(t *testing.T) {
+type mapEnv map[string]string
+
+func (m mapEnv) lookup(k string) (string, bool) { v, ok := m[k]; return v, ok }
+
+// started is a run of the program as main starts it, on a free loopback
+// port, with what it printed up to its /api/me line.
+type started struct {
+	printed string
+	base    string
+	stop    func() error
+}
+
+func start(t *testing.T, o options, env func(string) (string, bool)) started {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
-	db := filepath.Join(t.TempDir(), "exchange.db")
-	go func() { done <- run(ctx, "127.0.0.1:0", db, noEnv, pw); pw.Close() }()
+	go func() { done <- run(ctx, o, env, pw); pw.Close() }()
 	lines := bufio.NewScanner(pr)
 	var printed strings.Builder
 	for lines.Scan() {
@@ -165,15 +177,102 @@ func TestRunPrintsAWorkingCurlLine(t *testing.T) {
 		}
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	m := regexp.MustCompile(`curl -s -X POST (http://127\.0\.0\.1:\d+)(/api/login/social/dev/) -H 'Content-Type: application/json' -d '(\{.*\})'`).FindStringSubmatch(printed.String())
-	require.NotNil(t, m, printed.String())
-	resp, err := http.Post(m[1]+m[2], "application/json", strings.NewReader(m[3]))
+	stopped := false
+	stop := func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		cancel()
+		return <-done
+	}
+	t.Cleanup(func() { _ = stop() })
+	base := regexp.MustCompile(`listening on (http://127\.0\.0\.1:\d+)`).FindStringSubmatch(printed.String())
+	require.NotNil(t, base, printed.String())
+	return started{printed: printed.String(), base: base[1], stop: stop}
+}
+
+func post(t *testing.T, url, body string) int {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
 	require.NoError(t, err)
-	defer resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	cancel()
-	require.NoError(t, <-done)
-	assert.Contains(t, printed.String(), "users: SQLite at "+db)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+const devWarning = `WARNING: the development provider is on`
+
+// TestDevProviderOnlyWhenNothingRealOrAsked: backend "dev" runs when no
+// provider is configured or with -dev, with a warning; otherwise it is off.
+func TestDevProviderOnlyWhenNothingRealOrAsked(t *testing.T) {
+	github := mapEnv{"SOCIAL_AUTH_GITHUB_KEY": "Iv1.example", "SOCIAL_AUTH_GITHUB_SECRET": "s3cret"}
+	cases := []struct {
+		name     string
+		dev      bool
+		env      mapEnv
+		backends string
+		devOn    bool
+	}{
+		{"nothing configured", false, mapEnv{}, "dev", true},
+		{"a real provider", false, github, "github", false},
+		{"a real provider and -dev", true, github, "dev, github", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := start(t, options{addr: "127.0.0.1:0", db: filepath.Join(t.TempDir(), "x.db"), dev: tc.dev}, tc.env.lookup)
+			assert.Contains(t, r.printed, "(backends: "+tc.backends+")")
+			status := post(t, r.base+"/api/login/social/dev/", `{"access_token":"dev-alice"}`)
+			if tc.devOn {
+				assert.Contains(t, r.printed, devWarning)
+				assert.Equal(t, http.StatusOK, status)
+			} else {
+				assert.NotContains(t, r.printed, devWarning)
+				assert.NotContains(t, r.printed, "dev-alice")
+				assert.Equal(t, http.StatusNotFound, status)
+			}
+			require.NoError(t, r.stop())
+		})
+	}
+}
+
+// TestDevProviderRefusesNonLoopback: with the development provider on, the
+// server does not start on an address other machines reach.
+func TestDevProviderRefusesNonLoopback(t *testing.T) {
+	github := mapEnv{"SOCIAL_AUTH_GITHUB_KEY": "Iv1.example", "SOCIAL_AUTH_GITHUB_SECRET": "s3cret"}
+	for _, addr := range []string{"0.0.0.0:8000", ":8000", "[::]:8000", "192.0.2.1:8000", "example.com:8000", "127.0.0.1"} {
+		for _, tc := range []struct {
+			env mapEnv
+			dev bool
+		}{{mapEnv{}, false}, {github, true}} {
+			db := filepath.Join(t.TempDir(), "x.db")
+			err := run(context.Background(), options{addr: addr, db: db, dev: tc.dev}, tc.env.lookup, io.Discard)
+			assert.ErrorContains(t, err, "loopback only", addr)
+			_, statErr := os.Stat(db)
+			assert.True(t, os.IsNotExist(statErr), "refused before anything is opened")
+		}
+	}
+	// Without the development provider the address is the host's choice:
+	// the same invalid address fails later, in net.Listen.
+	err := run(context.Background(), options{addr: "0.0.0.0:99999", db: filepath.Join(t.TempDir(), "x.db")}, github.lookup, io.Discard)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "loopback")
+	assert.Contains(t, err.Error(), "invalid port")
+
+	for _, addr := range []string{"127.0.0.1:8000", "127.0.0.2:8000", "localhost:8000", "[::1]:8000"} {
+		assert.True(t, isLoopback(addr), addr)
+	}
+}
+
+// TestRunPrintsAWorkingCurlLine starts the program as main does, on a free
+// port, and follows the instructions it prints.
+func TestRunPrintsAWorkingCurlLine(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "exchange.db")
+	r := start(t, options{addr: "127.0.0.1:0", db: db}, noEnv)
+	m := regexp.MustCompile(`curl -s -X POST (http://127\.0\.0\.1:\d+)(/api/login/social/dev/) -H 'Content-Type: application/json' -d '(\{.*\})'`).FindStringSubmatch(r.printed)
+	require.NotNil(t, m, r.printed)
+	assert.Equal(t, http.StatusOK, post(t, m[1]+m[2], m[3]))
+	require.NoError(t, r.stop())
+	assert.Contains(t, r.printed, "users: SQLite at "+db)
 	info, err := os.Stat(db)
 	require.NoError(t, err, "the SQLite file is created on first run")
 	assert.Positive(t, info.Size())
@@ -196,28 +295,10 @@ func TestRunWithPostgreSQL(t *testing.T) {
 		}
 		return "", false
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() { done <- run(ctx, "127.0.0.1:0", "unused.db", env, pw); pw.Close() }()
-	lines := bufio.NewScanner(pr)
-	var printed strings.Builder
-	for lines.Scan() {
-		printed.WriteString(lines.Text() + "\n")
-		if strings.Contains(lines.Text(), "/api/me") {
-			break
-		}
-	}
-	go func() { _, _ = io.Copy(io.Discard, pr) }()
-	assert.Contains(t, printed.String(), "users: PostgreSQL")
-	base := regexp.MustCompile(`http://127\.0\.0\.1:\d+`).FindString(printed.String())
-	require.NotEmpty(t, base)
-	resp, err := http.Post(base+"/api/login/social/dev/", "application/json", strings.NewReader(`{"access_token":"dev-pg-user"}`))
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	cancel()
-	require.NoError(t, <-done)
-	_, err = os.Stat("unused.db")
+	r := start(t, options{addr: "127.0.0.1:0", db: "unused.db"}, env)
+	assert.Contains(t, r.printed, "users: PostgreSQL")
+	assert.Equal(t, http.StatusOK, post(t, r.base+"/api/login/social/dev/", `{"access_token":"dev-pg-user"}`))
+	require.NoError(t, r.stop())
+	_, err := os.Stat("unused.db")
 	assert.True(t, os.IsNotExist(err), "no SQLite file when PostgreSQL is configured")
 }

@@ -141,6 +141,10 @@ func TestOIDCBackendAgainstZitadel(t *testing.T) {
 	t.Run("refusals", func(t *testing.T) {
 		_, err := svc.LoginIDToken(ctx, "oidc", idToken, "a-nonce-of-another-login")
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+		assert.Contains(t, err.Error(), "nonce")
+		_, err = svc.LoginIDToken(ctx, "oidc", idToken, nonce)
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+		assert.Contains(t, err.Error(), "already used", "an id_token logs in once")
 
 		// A second app of the same OP: its tokens are real, but not ours.
 		nonce := rand.Text()
