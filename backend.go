@@ -32,7 +32,7 @@ type Backend interface {
 
 // IDTokenAuthenticator is the optional power of backends that accept an
 // OpenID Connect id_token in place of an access token, the way mobile sign-in
-// SDKs (Google, Apple, Microsoft) hand one to a back end. [DoAuthIDToken] uses it.
+// SDKs (Google, Apple, Microsoft) hand one to a back end. [Service.LoginIDToken] uses it.
 type IDTokenAuthenticator interface {
 	// AuthenticateIDToken verifies the id_token's signature against the
 	// provider's keys, its issuer, audience (one of this app's client ids),

@@ -51,7 +51,7 @@ const (
 //
 // Apple sends the person's name only once, on the first authorization, in
 // the "user" JSON beside the code or token; the id_token never holds it.
-// socialauth.ExchangeHandler accepts that object as "user"; a handler of
+// socialhttp.Exchange accepts that object as "user"; a handler of
 // your own hands the name to the pipeline with socialauth.WithDetails.
 func AppleID(s Settings) *OIDC {
 	secret := &appleSecret{clientID: s.Key, teamID: s.TeamID, keyID: s.KeyID, pem: s.PrivateKey, now: time.Now}

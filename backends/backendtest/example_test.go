@@ -20,7 +20,7 @@ import (
 
 // A host app tests its id_token exchange endpoint, as a mobile app calls it
 // after Google Sign-In: the fake Google signs id_tokens, and the app's own
-// handler (socialauth.Handler + ExchangeHandler, memory storage, the
+// handler (socialauth.Handler + socialhttp.Exchange, memory storage, the
 // default pipeline) verifies them through the fake's client, with no
 // network and no Google account.
 func Example_idTokenExchange() {
