@@ -117,7 +117,16 @@ func run(ctx context.Context, o options, env func(string) (string, bool), out io
 		ln.Close()
 		return fmt.Errorf("%s is not a loopback address: the development provider is served on loopback only", ln.Addr())
 	}
-	app, err := newApp(appConfig{backends: enabled, storage: store})
+	sealKey, err := tokenKey(env)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	cfg := appConfig{backends: enabled, storage: store}
+	if sealKey != nil {
+		cfg.sealKeys = [][]byte{sealKey}
+	}
+	app, err := newApp(cfg)
 	if err != nil {
 		ln.Close()
 		return err
@@ -126,6 +135,9 @@ func run(ctx context.Context, o options, env func(string) (string, bool), out io
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "exchange: listening on %s (backends: %s)\n", base, strings.Join(app.backends, ", "))
 	fmt.Fprintf(out, "users: %s\n", where)
+	if sealKey == nil {
+		fmt.Fprintln(out, "WARNING: "+envTokenKey+" is not set: provider tokens are stored unencrypted. Set it to the base64 of 32 random bytes (openssl rand -base64 32).")
+	}
 	if dev {
 		fmt.Fprintln(out, "WARNING: the development provider is on: backend \"dev\" logs anyone in as <name> for the token dev-<name>. Never use it outside your machine.")
 		fmt.Fprintf(out, "try:\n  curl -s -X POST %s/api/login/social/dev/ -H 'Content-Type: application/json' -d '{\"access_token\":\"dev-alice\"}'\n", base)
@@ -161,7 +173,8 @@ func isLoopback(addr string) bool {
 type appConfig struct {
 	backends []socialauth.Backend
 	storage  socialauth.Storage
-	key      []byte // signs the app's tokens; nil means a random one
+	key      []byte   // signs the app's tokens; nil means a random one
+	sealKeys [][]byte // seal stored provider tokens; nil stores them unsealed
 	now      func() time.Time
 	client   *http.Client // to reach providers; nil means the library's default
 }
@@ -190,6 +203,7 @@ func newApp(c appConfig) (*app, error) {
 	}
 
 	social := socialauth.Handler(socialauth.Config{
+		TokenKeys:  c.sealKeys,
 		Backends:   c.backends,
 		Storage:    c.storage,
 		Pipeline:   pipeline.Default(),
@@ -286,4 +300,23 @@ func (s tokenSigner) verify(tok string) (userID string, ok bool) {
 		return "", false
 	}
 	return string(id), true
+}
+
+// envTokenKey names the variable that holds the key sealing stored provider
+// tokens: the base64 of 32 random bytes.
+const envTokenKey = "SOCIAL_AUTH_TOKEN_KEY"
+
+// tokenKey reads envTokenKey; nil when it is unset.
+func tokenKey(env func(string) (string, bool)) ([]byte, error) {
+	v, ok := env(envTokenKey)
+	if !ok || strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	v = strings.TrimSpace(v)
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if k, err := enc.DecodeString(v); err == nil && len(k) == 32 {
+			return k, nil
+		}
+	}
+	return nil, fmt.Errorf("%s must be the base64 of 32 bytes", envTokenKey)
 }

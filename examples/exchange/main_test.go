@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -301,4 +303,57 @@ func TestRunWithPostgreSQL(t *testing.T) {
 	require.NoError(t, r.stop())
 	_, err := os.Stat("unused.db")
 	assert.True(t, os.IsNotExist(err), "no SQLite file when PostgreSQL is configured")
+}
+
+// TestTokenKey: with SOCIAL_AUTH_TOKEN_KEY the provider tokens are sealed,
+// so the raw database file holds no token bytes after logins; without it
+// the program says, in a warning, that they are stored unsealed.
+func TestTokenKey(t *testing.T) {
+	key := base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{7}, 32))
+	for name, tc := range map[string]struct {
+		env      map[string]string
+		warns    bool
+		tokenIn  bool
+		startErr bool
+	}{
+		"sealed":   {env: map[string]string{envTokenKey: key}},
+		"unsealed": {warns: true, tokenIn: true},
+		"bad key":  {env: map[string]string{envTokenKey: "c2hvcnQ="}, startErr: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "exchange.db")
+			env := func(k string) (string, bool) { v, ok := tc.env[k]; return v, ok }
+			if tc.startErr {
+				err := run(context.Background(), options{addr: "127.0.0.1:0", db: db}, env, io.Discard)
+				require.ErrorContains(t, err, envTokenKey)
+				return
+			}
+			r := start(t, options{addr: "127.0.0.1:0", db: db}, env)
+			assert.Equal(t, tc.warns, strings.Contains(r.printed, "WARNING: "+envTokenKey), r.printed)
+			m := regexp.MustCompile(`curl -s -X POST (http://127\.0\.0\.1:\d+/api/login/social/dev/)`).FindStringSubmatch(r.printed)
+			require.NotNil(t, m, r.printed)
+			// The development provider's token for "tokenprobe" is
+			// dev-tokenprobe and its uid dev-tokenprobe too; the stored
+			// token is what load_extra_data keeps under access_token.
+			assert.Equal(t, http.StatusOK, post(t, m[1], `{"access_token":"dev-tokenprobe"}`))
+			require.NoError(t, r.stop())
+			raw := readDB(t, db)
+			assert.Equal(t, tc.tokenIn, bytes.Contains(raw, []byte(`"access_token":"dev-tokenprobe"`)), "token bytes in the database file")
+			assert.Equal(t, !tc.tokenIn, bytes.Contains(raw, []byte(`"access_token":"sealed:v1:`)), "a sealed token in the database file")
+		})
+	}
+}
+
+// readDB returns the bytes of a SQLite database and its write-ahead log.
+func readDB(t *testing.T, path string) []byte {
+	t.Helper()
+	var all []byte
+	for _, p := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(p)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		all = append(all, b...)
+	}
+	return all
 }
