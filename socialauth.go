@@ -439,7 +439,8 @@ func (s *Service) Disconnect(ctx context.Context, backend string, user *User, as
 // Resume continues a login that a step paused. partialToken is the
 // [PausedError]'s Token; it is single-use. update, when not nil, may change
 // the restored State (for instance store what the client supplied under a
-// [Key]) before the paused step runs again. A token that is unknown,
+// [Key]) before the paused step runs again; when it fails, the token is not
+// spent, so the client can correct its input and try again. A token that is unknown,
 // expired, already used or belongs to another backend fails with
 // [ErrPartialNotFound].
 func (s *Service) Resume(ctx context.Context, backend, partialToken string, update func(*State) error) (res *Result, err error) {
@@ -585,6 +586,17 @@ func (s *Service) resume(ctx context.Context, b Backend, token string, update fu
 	if p.Backend != name || p.Step < 0 || p.Step >= len(s.cfg.Pipeline) {
 		return nil, s.fail(ctx, &Error{Backend: name, Err: ErrPartialNotFound})
 	}
+	st := s.newState(b)
+	if err := st.decode(p.Data); err != nil {
+		return nil, s.fail(ctx, &Error{Backend: name, Err: fmt.Errorf("paused login: corrupt state: %w", err)})
+	}
+	// The client's input is applied before the token is spent, so that
+	// input the host refuses can be corrected and sent again.
+	if update != nil {
+		if err := update(st); err != nil {
+			return nil, s.fail(ctx, &Error{Backend: name, Step: s.cfg.Pipeline[p.Step].Name, Err: err})
+		}
+	}
 	// Single use, even under concurrent resumes: exactly one caller wins the nonce.
 	if err := s.cfg.Storage.UseNonce(ctx, "partial", token, p.Expires); err != nil {
 		if errors.Is(err, ErrAlreadyExists) {
@@ -594,15 +606,6 @@ func (s *Service) resume(ctx context.Context, b Backend, token string, update fu
 	}
 	if err := s.cfg.Storage.DeletePartial(ctx, token); err != nil {
 		return nil, s.fail(ctx, &Error{Backend: name, Err: err})
-	}
-	st := s.newState(b)
-	if err := st.decode(p.Data); err != nil {
-		return nil, s.fail(ctx, &Error{Backend: name, Err: fmt.Errorf("paused login: corrupt state: %w", err)})
-	}
-	if update != nil {
-		if err := update(st); err != nil {
-			return nil, s.fail(ctx, &Error{Backend: name, Step: s.cfg.Pipeline[p.Step].Name, Err: err})
-		}
 	}
 	return s.runFrom(ctx, st, p.Step)
 }
