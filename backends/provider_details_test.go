@@ -698,13 +698,38 @@ func TestGitHub(t *testing.T) {
 	api := "https://api.github.com"
 	check := api + "/applications/" + githubSettings.Key + "/token"
 	tok := "gho_16C7e42F292c6912E7710c838347Ae178B4a"
-	t.Run("public email", func(t *testing.T) {
-		c, mock := providerWith(t, answer{"GET", api + "/user", 0, "github/user.json"}, answer{"POST", check, 0, "github/check-token.json"})
+	t.Run("email verified by /user/emails", func(t *testing.T) {
+		c, mock := providerWith(t, answer{"GET", api + "/user", 0, "github/user.json"}, answer{"POST", check, 0, "github/check-token.json"},
+			answer{"GET", api + "/user/emails", 0, "github/emails-octocat.json"})
 		p, err := authenticate(t, b, c, tok)
 		require.NoError(t, err)
 		checkGolden(t, "github/user", p)
 		assert.Equal(t, "583231", p.UID, "numeric id, not the login")
-		assert.Len(t, mock.urls(), 2, "no /user/emails call when the profile has an email")
+		assert.Len(t, mock.urls(), 3, "/user, /user/emails and the token check")
+	})
+	// GitHub documents /user's email as the public one, not as verified:
+	// only /user/emails says which addresses are.
+	for _, tc := range []struct {
+		name   string
+		emails answer
+	}{
+		{"public email that /user/emails lists unverified", answer{"GET", api + "/user/emails", 0, "github/emails-public-unverified.json"}},
+		{"public email, no user:email scope (404)", answer{"GET", api + "/user/emails", 404, "github/not-found.json"}},
+		{"public email, no user:email scope (403)", answer{"GET", api + "/user/emails", 403, "github/not-found.json"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := providerWith(t, answer{"GET", api + "/user", 0, "github/user.json"}, answer{"POST", check, 0, "github/check-token.json"}, tc.emails)
+			p, err := authenticate(t, b, c, tok)
+			require.NoError(t, err)
+			assert.Equal(t, "octocat@github.com", p.Details.Email, "the public email, for display")
+			assert.False(t, p.Details.EmailVerified, "never verified on /user's word alone")
+		})
+	}
+	t.Run("/user/emails down", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", api + "/user", 0, "github/user.json"}, answer{"POST", check, 0, "github/check-token.json"},
+			answer{"GET", api + "/user/emails", 503, "github/not-found.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrProviderUnavailable)
 	})
 	t.Run("no public email: primary verified from /user/emails", func(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", api + "/user", 0, "github/user-no-email.json"}, answer{"GET", api + "/user/emails", 0, "github/emails.json"},
@@ -725,6 +750,7 @@ func TestGitHub(t *testing.T) {
 		s := githubSettings
 		s.BaseURL = "https://github.example.com/"
 		c, _ := providerWith(t, answer{"GET", "https://github.example.com/api/v3/user", 0, "github/user.json"},
+			answer{"GET", "https://github.example.com/api/v3/user/emails", 0, "github/emails-octocat.json"},
 			answer{"POST", "https://github.example.com/api/v3/applications/" + s.Key + "/token", 0, "github/check-token.json"})
 		p, err := authenticate(t, backends.GitHub(s), c, tok)
 		require.NoError(t, err)

@@ -78,7 +78,7 @@ func fixtureCases() []fixtureCase {
 			unconfigured: &backends.Settings{Key: facebookSettings.Key}, unconfiguredSays: "secret"},
 		{name: "github", s: githubSettings, token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", tokenIn: bearer,
 			user:    get(github+"/user", "github/user.json"),
-			also:    []answer{{"POST", github + "/applications/" + githubSettings.Key + "/token", 0, "github/check-token.json"}},
+			also:    []answer{{"POST", github + "/applications/" + githubSettings.Key + "/token", 0, "github/check-token.json"}, get(github+"/user/emails", "github/emails-octocat.json")},
 			foreign: []answer{{"POST", github + "/applications/" + githubSettings.Key + "/token", 404, "github/not-found.json"}},
 			refused: []answer{{"POST", github + "/applications/" + githubSettings.Key + "/token", 0, "github/check-token-hubot.json"}},
 			noID:    "github/user-no-id.json", refusal: "github/not-found.json",

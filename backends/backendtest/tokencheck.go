@@ -70,12 +70,9 @@ func fakeGitHub(s backends.Settings) []route {
 	}
 	user := func(c *call) map[string]any {
 		out := map[string]any{"login": c.id.Username, "id": numericID(c.id.UID), "node_id": "MDQ6VXNlcjE=", "type": "User",
-			"site_admin": false, "name": c.id.fullName(), "email": nil,
+			"site_admin": false, "name": c.id.fullName(), "email": nilIfEmpty(c.id.Email),
 			"avatar_url": "https://avatars.githubusercontent.com/u/" + c.id.UID + "?v=4"}
-		if c.id.EmailVerified {
-			out["email"] = c.id.Email // GitHub's public email is always a verified one
-		}
-		return out
+		return out // "email" is the public email: whether it is verified, only /user/emails says
 	}
 	return []route{
 		{method: "GET", url: api + "/user", answer: func(c *call) (int, any) { return http.StatusOK, user(c) }},
