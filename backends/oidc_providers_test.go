@@ -1,6 +1,7 @@
 package backends_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -59,13 +60,51 @@ func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 	})
 }
 
+// TestLinkedInOIDCAccessToken: an access token goes to LinkedIn's userinfo
+// and to its token introspection (documented answers), which must name this
+// app, a member's token, and be asked with the app's credentials in the form.
+func TestLinkedInOIDCAccessToken(t *testing.T) {
+	const (
+		discovery  = "https://www.linkedin.com/oauth/.well-known/openid-configuration"
+		userinfo   = "https://api.linkedin.com/v2/userinfo"
+		introspect = "https://www.linkedin.com/oauth/v2/introspectToken"
+		tok        = "AQV8linkedin-oidc-access-token"
+	)
+	s := backends.Settings{Key: "78abcdef", Secret: "WPL_AP1.linkedin-oidc-secret"}
+	answers := func(check answer) []answer {
+		return []answer{{"GET", discovery, 0, "linkedin-openidconnect/discovery.json"},
+			{"GET", userinfo, 0, "linkedin-openidconnect/userinfo.json"}, check}
+	}
+	t.Run("a member's token of this app", func(t *testing.T) {
+		p, rec, err := login(t, backends.LinkedInOIDC(s), tok, answers(answer{"POST", introspect, 0, "linkedin-openidconnect/check.json"})...)
+		require.NoError(t, err)
+		checkGolden(t, "linkedin-openidconnect/userinfo", p)
+		r := requestTo(t, rec, "POST", introspect)
+		require.NoError(t, r.ParseForm())
+		assert.Equal(t, url.Values{"client_id": {s.Key}, "client_secret": {s.Secret}, "token": {tok}}, r.PostForm)
+		assert.Equal(t, "Bearer "+tok, requestTo(t, rec, "GET", userinfo).Header.Get("Authorization"))
+	})
+	for _, file := range []string{"linkedin-oauth2/check-other-app.json", "linkedin-oauth2/check-app-token.json",
+		"linkedin-oauth2/check-enterprise.json", "linkedin-oauth2/check-revoked.json"} {
+		t.Run("refused: "+file, func(t *testing.T) {
+			_, _, err := login(t, backends.LinkedInOIDC(s), tok, answers(answer{"POST", introspect, 0, file})...)
+			require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+		})
+	}
+	t.Run("without the secret an access token proves nothing", func(t *testing.T) {
+		_, _, err := login(t, backends.LinkedInOIDC(backends.Settings{Key: s.Key}), tok, answers(answer{"POST", introspect, 0, "linkedin-openidconnect/check.json"})...)
+		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
+		assert.Contains(t, err.Error(), "client id and secret")
+	})
+}
+
 // TestOIDCBackendsDocumented: every OpenID Connect backend says how it
 // checks tokens, and only those that prove an access token's audience claim to.
 func TestOIDCBackendsDocumented(t *testing.T) {
 	want := map[string]bool{
 		"oidc": false, "google-openidconnect": true, "apple-id": true, "microsoft-graph": false,
 		"azuread-tenant-oauth2": true, "azuread-v2-tenant-oauth2": true, "okta-openidconnect": true,
-		"auth0": false, "keycloak": true, "linkedin-openidconnect": false,
+		"auth0": false, "keycloak": true, "linkedin-openidconnect": true,
 	}
 	for name, checks := range want {
 		b, err := backends.ByName(name, fakeSettings(name))

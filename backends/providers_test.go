@@ -151,7 +151,7 @@ func fixtureCases() []fixtureCase {
 			user:    get("https://api.linkedin.com/v2/me", "linkedin-oauth2/user.json"),
 			also:    []answer{{"POST", linked, 0, "linkedin-oauth2/check.json"}},
 			foreign: []answer{{"POST", linked, 0, "linkedin-oauth2/check-other-app.json"}},
-			refused: []answer{{"POST", linked, 0, "linkedin-oauth2/check-revoked.json"}, {"POST", linked, 0, "linkedin-oauth2/check-app-token.json"}},
+			refused: []answer{{"POST", linked, 0, "linkedin-oauth2/check-revoked.json"}, {"POST", linked, 0, "linkedin-oauth2/check-app-token.json"}, {"POST", linked, 0, "linkedin-oauth2/check-enterprise.json"}, {"POST", linked, 0, "linkedin-oauth2/check-no-auth-type.json"}},
 			noID:    "linkedin-oauth2/user-no-id.json", refusal: "linkedin-oauth2/error.json",
 			unconfigured: &backends.Settings{Key: linkedinSettings.Key}, unconfiguredSays: "client id and secret"},
 		profileOnly("twitter-oauth2", "https://api.x.com/2/users/me", "twitter-oauth2/users-me.json", "twitter-oauth2/users-me-no-data.json", "twitter-oauth2/error-401.json"),
