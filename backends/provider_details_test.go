@@ -544,6 +544,7 @@ func TestEmailVerifiedOnlyWhenTheProviderSays(t *testing.T) {
 		{"paypal-oauth2", "https://api-m.paypal.com/v1/identity/oauth2/userinfo", "paypal-oauth2/userinfo-unconfirmed.json", "newbuyer@example.com", false},
 		{"patreon", "https://www.patreon.com/api/oauth2/v2/identity", "patreon/identity-unverified.json", "new.patron@example.com", false},
 		{"zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me-unverified.json", "pat@example.com", false},
+		{"zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me.json", "jchill@example.com", false}, // verified: 1 is the account's flag
 		{"digitalocean", "https://api.digitalocean.com/v2/account", "digitalocean/account-unverified.json", "new@example.com", false},
 		{"atlassian", "https://api.atlassian.com/me", "atlassian/me-no-email-verified.json", "contractor@example.net", false},
 		{"naver", "https://openapi.naver.com/v1/nid/me", "naver/me.json", "openapi@naver.com", false},
