@@ -19,13 +19,14 @@ import (
 func TestGitLab(t *testing.T) {
 	const tok = "glpat-oauth-7c1e4b2a9d8f6e3c"
 	user, info := "https://gitlab.com/api/v4/user", "https://gitlab.com/oauth/token/info"
-	ok := []answer{{"GET", user, 0, "gitlab/user.json"}, {"GET", info, 0, "gitlab/check.json"}}
+	userinfo := "https://gitlab.com/oauth/userinfo"
+	ok := []answer{{"GET", user, 0, "gitlab/user.json"}, {"GET", info, 0, "gitlab/check.json"}, {"GET", userinfo, 0, "gitlab/userinfo.json"}}
 	b := backends.GitLab(gitlabSettings)
 
 	t.Run("token sent as a bearer header, never in the URL", func(t *testing.T) {
 		_, rec, err := login(t, b, tok, ok...)
 		require.NoError(t, err)
-		for _, u := range []string{user, info} {
+		for _, u := range []string{user, info, userinfo} {
 			r := requestTo(t, rec, "GET", u)
 			assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
 			assert.Empty(t, r.URL.RawQuery)
@@ -35,11 +36,35 @@ func TestGitLab(t *testing.T) {
 		s := gitlabSettings
 		s.BaseURL = "https://gitlab.example.com/"
 		p, _, err := login(t, backends.GitLab(s), tok, answer{"GET", "https://gitlab.example.com/api/v4/user", 0, "gitlab/user-unconfirmed.json"},
-			answer{"GET", "https://gitlab.example.com/oauth/token/info", 0, "gitlab/check-unconfirmed.json"})
+			answer{"GET", "https://gitlab.example.com/oauth/token/info", 0, "gitlab/check-unconfirmed.json"},
+			answer{"GET", "https://gitlab.example.com/oauth/userinfo", 0, "gitlab/userinfo-unconfirmed.json"})
 		require.NoError(t, err)
 		checkGolden(t, "gitlab/user-unconfirmed", p)
-		assert.False(t, p.Details.EmailVerified, "no confirmed_at: the email is not verified")
+		assert.False(t, p.Details.EmailVerified, "userinfo says email_verified false")
 		assert.Equal(t, "https://gitlab.example.com/oauth/authorize", backends.GitLab(s).Provider().AuthURL)
+	})
+	// GitLab documents email_verified in its OpenID Connect userinfo; the
+	// account's confirmed_at (set by an instance that skips confirmation)
+	// proves nothing of the email.
+	t.Run("confirmed account, unverified email", func(t *testing.T) {
+		p, _, err := login(t, b, tok, ok[0], ok[1], answer{"GET", userinfo, 0, "gitlab/userinfo-unverified.json"})
+		require.NoError(t, err)
+		assert.Equal(t, "ada@analytical-engine.example", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified, "confirmed_at is not email verification")
+	})
+	t.Run("token without the openid scope: email unverified", func(t *testing.T) {
+		p, _, err := login(t, b, tok, ok[0], ok[1], answer{"GET", userinfo, 403, "gitlab/insufficient-scope.json"})
+		require.NoError(t, err)
+		assert.Equal(t, "1738291", p.UID)
+		assert.False(t, p.Details.EmailVerified)
+	})
+	t.Run("userinfo about another user is refused", func(t *testing.T) {
+		_, _, err := login(t, b, tok, ok[0], ok[1], answer{"GET", userinfo, 0, "gitlab/userinfo-other-user.json"})
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+	t.Run("userinfo down", func(t *testing.T) {
+		_, _, err := login(t, b, tok, ok[0], ok[1], answer{"GET", userinfo, 502, "gitlab/error.json"})
+		require.ErrorIs(t, err, socialauth.ErrProviderUnavailable)
 	})
 	t.Run("a second client id is accepted", func(t *testing.T) {
 		p, _, err := login(t, backends.GitLab(backends.Settings{Key: "web-app-id", ClientIDs: []string{gitlabSettings.Key}}), tok, ok...)

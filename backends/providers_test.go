@@ -85,7 +85,7 @@ func fixtureCases() []fixtureCase {
 			unconfigured: &backends.Settings{Key: githubSettings.Key}, unconfiguredSays: "client id and secret"},
 		{name: "gitlab", s: gitlabSettings, token: "glpat-oauth-7c1e4b2a9d8f6e3c", tokenIn: bearer,
 			user:    get(gitlab+"/api/v4/user", "gitlab/user.json"),
-			also:    []answer{get(gitlab+"/oauth/token/info", "gitlab/check.json")},
+			also:    []answer{get(gitlab+"/oauth/token/info", "gitlab/check.json"), get(gitlab+"/oauth/userinfo", "gitlab/userinfo.json")},
 			foreign: []answer{get(gitlab+"/oauth/token/info", "gitlab/check-other-app.json")},
 			refused: []answer{get(gitlab+"/oauth/token/info", "gitlab/check-other-user.json"), get(gitlab+"/oauth/token/info", "gitlab/check-no-owner.json")},
 			noID:    "gitlab/user-no-id.json", refusal: "gitlab/error.json",

@@ -108,13 +108,18 @@ func fakeGitLab(s backends.Settings) []route {
 	return []route{
 		{method: "GET", url: site + "/api/v4/user", answer: func(c *call) (int, any) {
 			id := c.id
-			var confirmed any
-			if id.EmailVerified {
-				confirmed = "2024-11-02T09:21:10.000Z"
-			}
+			// confirmed_at is the account's, set even where an instance skips
+			// email confirmation: only /oauth/userinfo says whether the email is verified.
 			return http.StatusOK, map[string]any{"id": numericID(id.UID), "username": id.Username, "name": id.fullName(),
-				"state": "active", "web_url": site + "/" + id.Username, "email": id.Email, "confirmed_at": confirmed,
+				"state": "active", "web_url": site + "/" + id.Username, "email": id.Email, "confirmed_at": "2024-11-02T09:21:10.000Z",
 				"two_factor_enabled": false, "external": false, "avatar_url": site + "/uploads/-/system/user/avatar/" + id.UID + "/avatar.png"}
+		}},
+		{method: "GET", url: site + "/oauth/userinfo", answer: func(c *call) (int, any) {
+			id := c.id
+			return http.StatusOK, map[string]any{"sub": id.UID, "name": id.fullName(), "nickname": id.Username,
+				"preferred_username": id.Username, "email": id.Email, "email_verified": id.EmailVerified,
+				"profile": site + "/" + id.Username, "picture": site + "/uploads/-/system/user/avatar/" + id.UID + "/avatar.png",
+				"groups": []string{}}
 		}},
 		{method: "GET", url: site + "/oauth/token/info", answer: func(c *call) (int, any) {
 			return http.StatusOK, map[string]any{"resource_owner_id": numericID(c.id.UID), "scope": []string{"read_user"},
