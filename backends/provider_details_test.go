@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,8 +76,17 @@ func TestGitLab(t *testing.T) {
 
 func TestDiscord(t *testing.T) {
 	const tok = "MTQ0NjY2MTYyODQ2NjYxODU2.discord-user-token"
-	user, auth := "https://discord.com/api/users/@me", "https://discord.com/api/oauth2/@me"
+	user, auth := "https://discord.com/api/v10/users/@me", "https://discord.com/api/v10/oauth2/@me"
 	b := backends.Discord(backends.Settings{Key: "159799960412356608", Secret: "discord-secret-9f1c"})
+	t.Run("every URL pins API version 10", func(t *testing.T) {
+		_, rec, err := login(t, b, tok, answer{"GET", user, 0, "discord/user.json"}, answer{"GET", auth, 0, "discord/check.json"})
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{"GET " + user, "GET " + auth}, rec.urls())
+		p := b.Provider()
+		for _, u := range []string{p.AuthURL, p.TokenURL} {
+			assert.True(t, strings.HasPrefix(u, "https://discord.com/api/v10/"), u)
+		}
+	})
 	t.Run("unverified email", func(t *testing.T) {
 		p, _, err := login(t, b, tok, answer{"GET", user, 0, "discord/user-unverified.json"}, answer{"GET", auth, 0, "discord/check.json"})
 		require.NoError(t, err)

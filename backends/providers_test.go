@@ -37,7 +37,7 @@ func fixtureCases() []fixtureCase {
 	get := func(url, file string) answer { return answer{"GET", url, 0, file} }
 	const (
 		gitlab  = "https://gitlab.com"
-		discord = "https://discord.com/api"
+		discord = "https://discord.com/api/v10"
 		google  = "https://openidconnect.googleapis.com/v1/userinfo"
 		graph   = "https://graph.facebook.com/v24.0"
 		github  = "https://api.github.com"

@@ -129,7 +129,7 @@ func fakeGitLab(s backends.Settings) []route {
 }
 
 func fakeDiscord(backends.Settings) []route {
-	api := "https://discord.com/api"
+	api := "https://discord.com/api/v10"
 	user := func(id Identity) map[string]any {
 		return map[string]any{"id": id.UID, "username": id.Username, "discriminator": "0", "global_name": id.fullName(),
 			"avatar": pictureHash(id.UID), "public_flags": 0}
