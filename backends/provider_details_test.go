@@ -203,6 +203,12 @@ func TestReddit(t *testing.T) {
 		assert.Empty(t, p.Details.Email)
 		assert.Contains(t, requestTo(t, rec, "GET", me).Header.Get("User-Agent"), "socialauth")
 	})
+	t.Run("current hosts, not the legacy ssl.reddit.com", func(t *testing.T) {
+		p := b.Provider()
+		assert.Equal(t, "https://www.reddit.com/api/v1/authorize", p.AuthURL)
+		assert.Equal(t, "https://www.reddit.com/api/v1/access_token", p.TokenURL)
+		assert.Equal(t, "https://oauth.reddit.com/api/v1/me.json", p.UserInfoURL)
+	})
 }
 
 func TestDropboxOAuth2(t *testing.T) {
