@@ -50,7 +50,7 @@ func catalog() map[string]entry {
 		"salesforce-oauth2":        of(SalesforceOAuth2, "SECRET"),
 		"slack":                    of(Slack),
 		"spotify":                  of(Spotify),
-		"stackoverflow":            of(StackOverflow, "API_KEY"),
+		"stackoverflow":            of(StackOverflow),
 		"strava":                   of(Strava),
 		"twitch":                   of(Twitch),
 		"twitter-oauth2":           of(TwitterOAuth2),

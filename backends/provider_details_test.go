@@ -331,13 +331,12 @@ func TestStackOverflow(t *testing.T) {
 	me := "https://api.stackexchange.com/2.3/me"
 	s := stackSettings
 	b := backends.StackOverflow(s)
-	t.Run("site, key and token in the query; Raw is the user", func(t *testing.T) {
+	t.Run("the token as a bearer header, only the site in the query; Raw is the user", func(t *testing.T) {
 		p, rec, err := login(t, b, tok, answer{"GET", me, 0, "stackoverflow/user.json"})
 		require.NoError(t, err)
-		q := requestTo(t, rec, "GET", me).URL.Query()
-		assert.Equal(t, "stackoverflow", q.Get("site"))
-		assert.Equal(t, s.APIKey, q.Get("key"))
-		assert.Equal(t, tok, q.Get("access_token"))
+		r := requestTo(t, rec, "GET", me)
+		assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"), "Stack Exchange takes tokens only in the header since June 2026")
+		assert.Equal(t, url.Values{"site": {"stackoverflow"}}, r.URL.Query(), "no key, no token in the URL")
 		assert.Contains(t, string(p.Raw), `"user_id": 22656`)
 		assert.NotContains(t, string(p.Raw), "quota_max")
 	})

@@ -20,7 +20,7 @@ var (
 	twitchSettings     = backends.Settings{Key: "wbmytr93xzw8zbg0p1izqyzzc5mbiz", Secret: "twitch-secret-5ac1"}
 	vkSettings         = backends.Settings{Key: "51786543", Secret: "vk-protected-key-Zx1", APIKey: "vk-service-key-4f1e2d3c"}
 	instagramSettings  = backends.Settings{Key: "990602627938098", Secret: "ig-app-secret-a1b2c3"}
-	stackSettings      = backends.Settings{Key: "29184", Secret: "so-client-secret-9a", APIKey: "Ckjvj8P0yg1iNqs8EvWfLA(("}
+	stackSettings      = backends.Settings{Key: "29184", Secret: "so-client-secret-9a"}
 	linkedinSettings   = backends.Settings{Key: "86wgw8vx3q6kli", Secret: "WPL_AP1.linkedin-secret"}
 	yandexSettings     = backends.Settings{Key: "4760187d81bc4b7799476b42b5103713", Secret: "yandex-secret-b3b0"}
 	lineSettings       = backends.Settings{Key: "1350031035", Secret: "line-channel-secret-9d1e", ClientIDs: []string{"1656000001"}}
@@ -143,10 +143,9 @@ func fixtureCases() []fixtureCase {
 			refused: []answer{get(insta+"/debug_token", "instagram/check-invalid.json")},
 			noID:    "instagram/user-no-id.json", refusal: "instagram/error.json",
 			unconfigured: &backends.Settings{Key: instagramSettings.Key}, unconfiguredSays: "app id and secret"},
-		{name: "stackoverflow", s: stackSettings, token: "zFrzUT2VqTHgo8xJtN8nSA))", tokenIn: query,
+		{name: "stackoverflow", s: stackSettings, token: "zFrzUT2VqTHgo8xJtN8nSA))", tokenIn: bearer,
 			user: get("https://api.stackexchange.com/2.3/me", "stackoverflow/user.json"),
-			noID: "stackoverflow/user-no-id.json", refusal: "stackoverflow/error.json",
-			unconfigured: &backends.Settings{Key: stackSettings.Key}, unconfiguredSays: "API_KEY"},
+			noID: "stackoverflow/user-no-id.json", refusal: "stackoverflow/error.json"},
 		{name: "linkedin-oauth2", s: linkedinSettings, token: "AQUvlL_DYEzvT2wz1QJiEPeLioeA-linkedin", tokenIn: bearer,
 			user:    get("https://api.linkedin.com/v2/me", "linkedin-oauth2/user.json"),
 			also:    []answer{{"POST", linked, 0, "linkedin-oauth2/check.json"}},

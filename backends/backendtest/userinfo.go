@@ -161,13 +161,19 @@ func fakeDropbox(backends.Settings) []route {
 	})
 }
 
-// fakeStackOverflow answers /2.3/me only with the app's key and the site.
-func fakeStackOverflow(s backends.Settings) []route {
+// fakeStackOverflow answers /2.3/me as Stack Exchange does since June
+// 2026: the access token in "Authorization: Bearer", the site in the query;
+// a key or token in the query (the old scheme) is refused.
+func fakeStackOverflow(backends.Settings) []route {
 	return []route{
-		{method: "GET", url: "https://api.stackexchange.com/2.3/me", answer: func(c *call) (int, any) {
-			if q := c.req.URL.Query(); s.APIKey == "" || q.Get("key") != s.APIKey || q.Get("site") != "stackoverflow" {
-				return http.StatusBadRequest, map[string]any{"error_id": 405, "error_name": "key_required",
-					"error_message": "`key` is required when `access_token` is passed"}
+		{method: "GET", url: "https://api.stackexchange.com/2.3/me", token: authToken("Bearer"), answer: func(c *call) (int, any) {
+			q := c.req.URL.Query()
+			if q.Has("key") || q.Has("access_token") {
+				return http.StatusBadRequest, map[string]any{"error_id": 400, "error_name": "bad_parameter",
+					"error_message": "keys and access tokens are accepted only in the Authorization header"}
+			}
+			if q.Get("site") != "stackoverflow" {
+				return http.StatusBadRequest, map[string]any{"error_id": 400, "error_name": "bad_parameter", "error_message": "site is required"}
 			}
 			id := c.id
 			return http.StatusOK, map[string]any{"items": []any{map[string]any{"user_id": numericID(id.UID),
