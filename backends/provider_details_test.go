@@ -581,7 +581,7 @@ func TestEmailVerifiedOnlyWhenTheProviderSays(t *testing.T) {
 		email              string
 		verified           bool
 	}{
-		{"paypal-oauth2", "https://api-m.paypal.com/v1/identity/oauth2/userinfo", "paypal-oauth2/userinfo-unconfirmed.json", "newbuyer@example.com", false},
+		{"paypal-oauth2", "https://api-m.paypal.com/v1/identity/openidconnect/userinfo", "paypal-oauth2/userinfo-unconfirmed.json", "newbuyer@example.com", false},
 		{"patreon", "https://www.patreon.com/api/oauth2/v2/identity", "patreon/identity-unverified.json", "new.patron@example.com", false},
 		{"zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me-unverified.json", "pat@example.com", false},
 		{"zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me.json", "jchill@example.com", false}, // verified: 1 is the account's flag
@@ -606,22 +606,16 @@ func TestEmailVerifiedOnlyWhenTheProviderSays(t *testing.T) {
 }
 
 func TestPayPalUserID(t *testing.T) {
-	const userinfo = "https://api-m.paypal.com/v1/identity/oauth2/userinfo"
+	const userinfo = "https://api-m.paypal.com/v1/identity/openidconnect/userinfo"
 	b := backends.PayPalOAuth2(plainSettings)
-	t.Run("odd user_id: kept verbatim, no crash, no emails", func(t *testing.T) {
+	t.Run("odd user_id: kept verbatim, no crash, no email", func(t *testing.T) {
 		c, mock := providerWith(t, answer{"GET", userinfo, 0, "paypal-oauth2/userinfo-odd-id.json"})
 		p, err := authenticate(t, b, c, "paypal-token")
 		require.NoError(t, err)
 		assert.Equal(t, "mWq6_1sU85v5EG9yHdPxJRrhGHrnMJ-1PQKtX6pcsmA/", p.UID)
 		assert.Empty(t, p.Details.Username, "nothing after the last slash")
 		assert.Empty(t, p.Details.Email)
-		assert.Equal(t, "paypalv1.1", mock.reqs[0].URL.Query().Get("schema"))
-	})
-	t.Run("the primary email wins over the first", func(t *testing.T) {
-		c, _ := providerWith(t, answer{"GET", userinfo, 0, "paypal-oauth2/userinfo.json"})
-		p, err := authenticate(t, b, c, "paypal-token")
-		require.NoError(t, err)
-		assert.Equal(t, "user2@example.com", p.Details.Email)
+		assert.Equal(t, "openid", mock.reqs[0].URL.Query().Get("schema"), "the documented OpenID Connect schema")
 	})
 }
 

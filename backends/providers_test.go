@@ -158,7 +158,7 @@ func fixtureCases() []fixtureCase {
 		profileOnly("patreon", "https://www.patreon.com/api/oauth2/v2/identity", "patreon/identity.json", "patreon/identity-no-id.json", "patreon/error-401.json"),
 		profileOnly("zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me.json", "zoom-oauth2/users-me-no-id.json", "zoom-oauth2/error-401.json"),
 		profileOnly("yahoo-oauth2", "https://api.login.yahoo.com/openid/v1/userinfo", "yahoo-oauth2/userinfo.json", "yahoo-oauth2/userinfo-no-sub.json", "yahoo-oauth2/error-401.json"),
-		profileOnly("paypal-oauth2", "https://api-m.paypal.com/v1/identity/oauth2/userinfo", "paypal-oauth2/userinfo.json", "paypal-oauth2/userinfo-no-id.json", "paypal-oauth2/error-401.json"),
+		profileOnly("paypal-oauth2", "https://api-m.paypal.com/v1/identity/openidconnect/userinfo", "paypal-oauth2/userinfo.json", "paypal-oauth2/userinfo-no-id.json", "paypal-oauth2/error-401.json"),
 		profileOnly("digitalocean", "https://api.digitalocean.com/v2/account", "digitalocean/account.json", "digitalocean/account-no-id.json", "digitalocean/error-401.json"),
 		profileOnly("atlassian", "https://api.atlassian.com/me", "atlassian/me.json", "atlassian/me-no-id.json", "atlassian/error-401.json"),
 		profileOnly("naver", "https://openapi.naver.com/v1/nid/me", "naver/me.json", "naver/me-no-id.json", "naver/me-refused.json"),

@@ -61,12 +61,11 @@ func fakeYahoo(backends.Settings) []route {
 }
 
 func fakePayPal(backends.Settings) []route {
-	return userOnly("GET", "https://api-m.paypal.com/v1/identity/oauth2/userinfo", func(id Identity) any {
+	return userOnly("GET", "https://api-m.paypal.com/v1/identity/openidconnect/userinfo", func(id Identity) any {
 		// Real PayPal sends a URL as user_id; the backend takes it
 		// verbatim, so the fake sends the identity's UID itself.
 		return map[string]any{"user_id": id.UID, "name": id.fullName(), "given_name": id.FirstName, "family_name": id.LastName,
-			"emails":           []map[string]any{{"value": id.Email, "primary": true, "confirmed": id.EmailVerified}},
-			"verified_account": true}
+			"email": id.Email, "email_verified": id.EmailVerified, "verified_account": true, "account_type": "PERSONAL"}
 	})
 }
 
