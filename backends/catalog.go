@@ -33,7 +33,7 @@ func catalog() map[string]entry {
 		"gitlab":                   of(GitLab),
 		"google-oauth2":            of(GoogleOAuth2),
 		"google-openidconnect":     of(GoogleOIDC),
-		"instagram":                of(Instagram, "SECRET"),
+		"instagram":                of(Instagram),
 		"kakao":                    of(Kakao, "AUDIENCE"),
 		"keycloak":                 of(Keycloak, "API_URL"),
 		"line":                     of(Line),

@@ -307,22 +307,25 @@ func TestVKOAuth2(t *testing.T) {
 
 func TestInstagram(t *testing.T) {
 	const tok = "IGAAN7rZCLKZBZAmUgetQ0Zhc-instagram-user-token"
-	me, debug := "https://graph.instagram.com/me", "https://graph.instagram.com/debug_token"
+	me := "https://graph.instagram.com/me"
 	b := backends.Instagram(instagramSettings)
-	t.Run("requests", func(t *testing.T) {
-		p, rec, err := login(t, b, tok, answer{"GET", me, 0, "instagram/user.json"}, answer{"GET", debug, 0, "instagram/check.json"})
+	t.Run("only the documented /me, asked with the token and the fields", func(t *testing.T) {
+		p, rec, err := login(t, b, tok, answer{"GET", me, 0, "instagram/user.json"})
 		require.NoError(t, err)
 		assert.Equal(t, "7316448938407651", p.UID, "the app-scoped id, as PSA stores it")
 		q := requestTo(t, rec, "GET", me).URL.Query()
 		assert.Equal(t, tok, q.Get("access_token"))
 		assert.Equal(t, "id,user_id,username,name,profile_picture_url", q.Get("fields"))
-		d := requestTo(t, rec, "GET", debug).URL.Query()
-		assert.Equal(t, tok, d.Get("input_token"))
-		assert.Equal(t, instagramSettings.Key+"|"+instagramSettings.Secret, d.Get("access_token"))
+		assert.Len(t, rec.urls(), 1, "no call Meta does not document (graph.instagram.com/debug_token)")
 	})
 	t.Run("graph error fields are kept", func(t *testing.T) {
-		_, _, err := login(t, b, tok, answer{"GET", me, 400, "instagram/error.json"}, answer{"GET", debug, 0, "instagram/check.json"})
+		_, _, err := login(t, b, tok, answer{"GET", me, 400, "instagram/error.json"})
 		requireProviderCode(t, err, "OAuthException 190")
+	})
+	t.Run("the doc says there is no check", func(t *testing.T) {
+		d := b.Doc()
+		assert.False(t, d.ChecksAudience)
+		assert.True(t, strings.HasPrefix(d.TokenCheck, "none"), d.TokenCheck)
 	})
 }
 

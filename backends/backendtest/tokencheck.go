@@ -224,26 +224,6 @@ func fakeVK(s backends.Settings) []route {
 	}
 }
 
-func fakeInstagram(s backends.Settings) []route {
-	graph := "https://graph.instagram.com"
-	return []route{
-		{method: "GET", url: graph + "/me", answer: func(c *call) (int, any) {
-			id := c.id
-			return http.StatusOK, map[string]any{"id": id.UID, "user_id": "1784140" + id.UID, "username": id.Username, "name": id.fullName(),
-				"profile_picture_url": "https://scontent.cdninstagram.com/v/t51.2885-19/" + pictureHash(id.UID) + ".jpg"}
-		}},
-		{method: "GET", url: graph + "/debug_token", token: queryToken("input_token"), answer: func(c *call) (int, any) {
-			if c.req.URL.Query().Get("access_token") != s.Key+"|"+s.Secret {
-				return http.StatusBadRequest, map[string]any{"error": map[string]any{"message": "Invalid OAuth access token",
-					"type": "OAuthException", "code": 190}}
-			}
-			return http.StatusOK, map[string]any{"data": map[string]any{"app_id": issuedTo(c), "type": "USER",
-				"application": "Fake App", "is_valid": true, "expires_at": 1924992000, "scopes": []string{"instagram_business_basic"},
-				"user_id": "1784140" + c.id.UID}}
-		}},
-	}
-}
-
 func fakeLine(s backends.Settings) []route {
 	return []route{
 		{method: "GET", url: "https://api.line.me/v2/profile", answer: func(c *call) (int, any) {

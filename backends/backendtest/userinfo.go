@@ -107,6 +107,15 @@ func fakeBox(backends.Settings) []route {
 	})
 }
 
+// fakeInstagram answers /me only: Meta documents no inspection of
+// Instagram Login tokens.
+func fakeInstagram(backends.Settings) []route {
+	return userOnly("GET", "https://graph.instagram.com/me", func(id Identity) any {
+		return map[string]any{"id": id.UID, "user_id": "1784140" + id.UID, "username": id.Username, "name": id.fullName(),
+			"profile_picture_url": "https://scontent.cdninstagram.com/v/t51.2885-19/" + pictureHash(id.UID) + ".jpg"}
+	})
+}
+
 func fakeSlack(backends.Settings) []route {
 	return userOnly("GET", "https://slack.com/api/users.identity", func(id Identity) any {
 		return map[string]any{"ok": true,
