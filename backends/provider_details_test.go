@@ -590,6 +590,8 @@ func TestEmailVerifiedOnlyWhenTheProviderSays(t *testing.T) {
 		{"zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me.json", "jchill@example.com", false}, // verified: 1 is the account's flag
 		{"digitalocean", "https://api.digitalocean.com/v2/account", "digitalocean/account-unverified.json", "new@example.com", false},
 		{"atlassian", "https://api.atlassian.com/me", "atlassian/me-no-email-verified.json", "contractor@example.net", false},
+		{"atlassian", "https://api.atlassian.com/me", "atlassian/me.json", "mia@example.com", false}, // the documented /me: no email_verified
+		{"atlassian", "https://api.atlassian.com/me", "atlassian/me-undocumented-email-verified.json", "mia@example.com", false},
 		{"naver", "https://openapi.naver.com/v1/nid/me", "naver/me.json", "openapi@naver.com", false},
 		{"coinbase", "https://api.coinbase.com/v2/user", "coinbase/user.json", "user1@example.com", false},
 		{"box", "https://api.box.com/2.0/users/me", "box/users-me.json", "ceo@example.com", false},

@@ -79,7 +79,7 @@ func fakeDigitalOcean(backends.Settings) []route {
 func fakeAtlassian(backends.Settings) []route {
 	return userOnly("GET", "https://api.atlassian.com/me", func(id Identity) any {
 		return map[string]any{"account_type": "atlassian", "account_id": id.UID, "email": id.Email,
-			"email_verified": id.EmailVerified, "name": id.fullName(), "nickname": id.Username, "account_status": "active",
+			"name": id.fullName(), "nickname": id.Username, "account_status": "active",
 			"picture": "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/" + id.UID + "/" + pictureHash(id.UID)}
 	})
 }
