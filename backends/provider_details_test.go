@@ -596,6 +596,8 @@ func TestEmailVerifiedOnlyWhenTheProviderSays(t *testing.T) {
 		{"coinbase", "https://api.coinbase.com/v2/user", "coinbase/user.json", "user1@example.com", false},
 		{"box", "https://api.box.com/2.0/users/me", "box/users-me.json", "ceo@example.com", false},
 		{"yahoo-oauth2", "https://api.login.yahoo.com/openid/v1/userinfo", "yahoo-oauth2/userinfo.json", "janedoe@yahoo.com", true},
+		{"twitter-oauth2", "https://api.x.com/2/users/me", "twitter-oauth2/users-me-email.json", "grace@example.com", true}, // confirmed_email
+		{"twitter-oauth2", "https://api.x.com/2/users/me", "twitter-oauth2/users-me.json", "", false},                       // no users.email scope
 	}
 	for _, tc := range cases {
 		t.Run(tc.backend+" "+tc.file, func(t *testing.T) {
@@ -630,6 +632,8 @@ func TestRequestShapes(t *testing.T) {
 		_, err := authenticate(t, backends.TwitterOAuth2(plainSettings), c, "x-token")
 		require.NoError(t, err)
 		assert.Contains(t, mock.reqs[0].URL.Query().Get("user.fields"), "username")
+		assert.Contains(t, mock.reqs[0].URL.Query().Get("user.fields"), "confirmed_email")
+		assert.Contains(t, backends.TwitterOAuth2(plainSettings).Provider().Scopes, "users.email", "X gives the email only with this scope")
 	})
 	t.Run("coinbase sends its API version", func(t *testing.T) {
 		c, mock := providerWith(t, answer{"GET", "https://api.coinbase.com/v2/user", 0, "coinbase/user.json"})

@@ -2,6 +2,7 @@ package backendtest
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-socialauth/socialauth/backends"
 )
@@ -17,11 +18,18 @@ func userOnly(method, url string, user func(Identity) any) []route {
 }
 
 func fakeTwitter(backends.Settings) []route {
-	return userOnly("GET", "https://api.x.com/2/users/me", func(id Identity) any {
-		return map[string]any{"data": map[string]any{"id": id.UID, "name": id.fullName(), "username": id.Username,
+	return []route{{method: "GET", url: "https://api.x.com/2/users/me", answer: func(c *call) (int, any) {
+		id := c.id
+		data := map[string]any{"id": id.UID, "name": id.fullName(), "username": id.Username,
 			"created_at": "2013-12-14T04:35:55.000Z", "verified": false,
-			"profile_image_url": "https://pbs.twimg.com/profile_images/" + id.UID + "/avatar_normal.jpg"}}
-	})
+			"profile_image_url": "https://pbs.twimg.com/profile_images/" + id.UID + "/avatar_normal.jpg"}
+		// X gives only a confirmed email, and only when asked for it (with
+		// the users.email scope, which the fake takes as granted).
+		if id.Email != "" && id.EmailVerified && strings.Contains(c.req.URL.Query().Get("user.fields"), "confirmed_email") {
+			data["confirmed_email"] = id.Email
+		}
+		return http.StatusOK, map[string]any{"data": data}
+	}}}
 }
 
 func fakeStrava(backends.Settings) []route {
