@@ -98,6 +98,46 @@ func TestLinkedInOIDCAccessToken(t *testing.T) {
 	})
 }
 
+// TestDropboxYahooIDTokens: Dropbox and Yahoo issue OpenID Connect
+// id_tokens, whose audience a login can check although their access tokens
+// prove none.
+func TestDropboxYahooIDTokens(t *testing.T) {
+	for _, name := range []string{"dropbox-oauth2", "yahoo-oauth2"} {
+		t.Run(name, func(t *testing.T) {
+			s := backends.Settings{Key: "web-app-key", ClientIDs: []string{"ios-app-key"}}
+			be, err := backends.ByName(name, s)
+			require.NoError(t, err)
+			b, ok := be.(socialauth.IDTokenAuthenticator)
+			require.True(t, ok, "%s accepts id_tokens", name)
+			fake := backendtest.New(t)
+
+			p, err := verifyIDToken(t, b, fake.Client(), fake.IDToken(name, s, ada, idOpts{Nonce: "n-1"}), "n-1")
+			require.NoError(t, err)
+			assert.Equal(t, ada.UID, p.UID)
+			assert.Equal(t, ada.Email, p.Details.Email)
+			assert.True(t, p.Details.EmailVerified)
+			_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken(name, s, ada, idOpts{Audience: []string{"ios-app-key"}}), "")
+			require.NoError(t, err, "the app's other client id")
+
+			for what, opts := range map[string]idOpts{
+				"another app's id_token": {Audience: []string{"another-app"}},
+				"another issuer":         {Issuer: "https://idp.example.com"},
+				"another nonce":          {Nonce: "n-0"},
+			} {
+				_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken(name, s, ada, opts), "n-1")
+				require.ErrorIs(t, err, socialauth.ErrInvalidToken, what)
+			}
+
+			_, err = authenticate(t, be, fake.Client(), fake.Token(name, s, ada))
+			require.NoError(t, err, "access tokens still log in, through the user endpoint")
+			d := be.(backends.Documented).Doc()
+			assert.False(t, d.ChecksAudience, "the access-token path proves no audience")
+			assert.True(t, strings.HasPrefix(d.TokenCheck, "none"), d.TokenCheck)
+			assert.Contains(t, d.TokenCheck, "id_token:")
+		})
+	}
+}
+
 // TestOIDCBackendsDocumented: every OpenID Connect backend says how it
 // checks tokens, and only those that prove an access token's audience claim to.
 func TestOIDCBackendsDocumented(t *testing.T) {
