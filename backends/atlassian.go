@@ -15,7 +15,11 @@ import (
 // Atlassian's own refusal of unknown or expired tokens protects the exchange.
 // The uid is "account_id" of GET https://api.atlassian.com/me (the same
 // accountId PSA reads from Jira's /myself, without needing a Jira site). The
-// email counts as verified only when the answer says email_verified.
+// email is never marked verified: Atlassian's documented /me has no
+// email_verified (nor any other statement about the email).
+//
+// Atlassian's documentation: https://developer.atlassian.com/cloud/oauth/getting-started/faq
+// (the User Identity API), https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/.
 func Atlassian(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:        "atlassian",
@@ -25,17 +29,16 @@ func Atlassian(s Settings) *OAuth2 {
 		UserInfoURL: "https://api.atlassian.com/me",
 		User:        mapJSON[atlassianUser],
 		Doc: Doc{TokenCheck: "none: Atlassian offers no introspection for 3LO tokens; another app's token for the same user is accepted",
-			UID: "account_id", EmailVerified: "email_verified"},
+			UID: "account_id", EmailVerified: "never (Atlassian's /me documents no email verification)"},
 	})
 }
 
 type atlassianUser struct {
-	AccountID     string   `json:"account_id"`
-	Email         string   `json:"email"`
-	EmailVerified flexBool `json:"email_verified"`
-	Name          string   `json:"name"`
-	Nickname      string   `json:"nickname"`
-	Picture       string   `json:"picture"`
+	AccountID string `json:"account_id"`
+	Email     string `json:"email"`
+	Name      string `json:"name"`
+	Nickname  string `json:"nickname"`
+	Picture   string `json:"picture"`
 }
 
 func (u atlassianUser) user() (string, socialauth.Details, error) {
@@ -44,7 +47,7 @@ func (u atlassianUser) user() (string, socialauth.Details, error) {
 		username = localPart(u.Email)
 	}
 	return u.AccountID, socialauth.Details{
-		Username: username, Email: u.Email, EmailVerified: u.Email != "" && bool(u.EmailVerified), FullName: u.Name,
+		Username: username, Email: u.Email, FullName: u.Name,
 		AvatarURL: pictureURL(u.Picture),
 	}, nil
 }

@@ -10,7 +10,9 @@ import (
 )
 
 const (
-	discordAPI = "https://discord.com/api"
+	// discordAPI is the pinned version of Discord's API: an unversioned
+	// URL gets Discord's default version, which is deprecated.
+	discordAPI = "https://discord.com/api/v10"
 	discordCDN = "https://cdn.discordapp.com" // where avatar hashes are images
 )
 
@@ -24,7 +26,11 @@ const (
 // the identify scope) must be the one /users/@me returns; both calls run
 // concurrently. The uid is the snowflake "id". The email counts as verified
 // when Discord's "verified" flag says so (the email scope is requested by
-// default for that reason).
+// default for that reason). Every URL names API version 10.
+//
+// Discord's documentation: https://discord.com/developers/docs/reference#api-versioning,
+// https://discord.com/developers/docs/topics/oauth2#get-current-authorization-information,
+// https://discord.com/developers/docs/resources/user#get-current-user.
 func Discord(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{

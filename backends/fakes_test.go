@@ -21,8 +21,6 @@ func fakeSettings(name string) backends.Settings {
 	switch name {
 	case "vk-oauth2": // VK checks tokens with the app's service access key.
 		s.APIKey = "fake-vk-service-key"
-	case "stackoverflow": // Stack Exchange wants the app's key with every access token.
-		s.APIKey = "fake-stackapps-key(("
 	case "kakao": // Kakao names apps by their numeric app id.
 		s.ClientIDs = append(s.ClientIDs, "1234567")
 	case "gitea": // a self-hosted Gitea

@@ -20,10 +20,15 @@ import (
 // Token check: POST /applications/{client_id}/token with the app's
 // credentials; GitHub answers 404 for a token that is not this app's, which
 // is refused. The check's user id must equal /user's. The uid is the
-// numeric "id" (never the login, which users can rename). The email is
-// /user's public email, which GitHub only lets users pick among their
-// verified addresses; when there is none, the primary verified address from
-// /user/emails (needs the user:email scope).
+// numeric "id" (never the login, which users can rename). The email is the
+// primary address of GET /user/emails when GitHub lists it with "verified":
+// true (needs the user:email scope); that is the only email marked
+// verified. Otherwise the email is /user's public email, unverified: GitHub
+// documents it as the address the user chose to show, not as verified.
+//
+// GitHub's documentation: https://docs.github.com/en/rest/users/users#get-the-authenticated-user,
+// https://docs.github.com/en/rest/users/emails#list-email-addresses-for-the-authenticated-user,
+// https://docs.github.com/en/rest/apps/oauth-applications#check-a-token.
 func GitHub(s Settings) *OAuth2 {
 	site, api := "https://github.com", "https://api.github.com"
 	if s.BaseURL != "" {
@@ -45,22 +50,16 @@ func GitHub(s Settings) *OAuth2 {
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			c := call{url: api + "/user", header: hdr(token), secrets: []string{token}}
 			p, err := c.profile(ctx, client, mapJSON[githubUser])
-			if err != nil || p.Details.Email != "" {
-				return p, err
-			}
-			var emails []struct {
-				Email    string `json:"email"`
-				Primary  bool   `json:"primary"`
-				Verified bool   `json:"verified"`
-			}
-			c.url = api + "/user/emails"
-			if _, err := c.getJSON(ctx, client, &emails); err != nil {
+			if err != nil {
 				return nil, err
 			}
-			for _, e := range emails {
-				if e.Primary && e.Verified {
-					p.Details.Email, p.Details.EmailVerified = e.Email, true
-				}
+			c.url = api + "/user/emails"
+			email, err := githubVerifiedEmail(ctx, client, c)
+			if err != nil {
+				return nil, err
+			}
+			if email != "" {
+				p.Details.Email, p.Details.EmailVerified = email, true
 			}
 			return p, nil
 		},
@@ -87,7 +86,7 @@ func GitHub(s Settings) *OAuth2 {
 			return idString(out.User.ID), nil
 		},
 		Doc: Doc{ChecksAudience: true, TokenCheck: "POST /applications/{client_id}/token with the app's credentials (404 → refused); its user id = /user id",
-			UID: "id (numeric)", EmailVerified: "public email (GitHub only publishes verified ones) or primary+verified from /user/emails"},
+			UID: "id (numeric)", EmailVerified: "the primary address of /user/emails when listed verified: true (else /user's public email, unverified)"},
 	})
 }
 
@@ -101,7 +100,31 @@ type githubUser struct {
 
 func (u githubUser) user() (string, socialauth.Details, error) {
 	return idString(u.ID), socialauth.Details{
-		Username: u.Login, Email: u.Email, EmailVerified: u.Email != "", FullName: u.Name,
+		Username: u.Login, Email: u.Email, FullName: u.Name, // the public email: not documented as verified
 		AvatarURL: pictureURL(u.AvatarURL),
 	}, nil
+}
+
+// githubVerifiedEmail is the primary address that c (GET /user/emails)
+// lists as verified, or "" when there is none or the token may not read
+// the list (no user:email scope: GitHub answers 404 or 403).
+func githubVerifiedEmail(ctx context.Context, client *http.Client, c call) (string, error) {
+	var emails []struct {
+		Email    string `json:"email"`
+		Primary  bool   `json:"primary"`
+		Verified bool   `json:"verified"`
+	}
+	if _, err := c.getJSON(ctx, client, &emails); err != nil {
+		var pe *ProviderError
+		if errors.As(err, &pe) && (pe.StatusCode == http.StatusNotFound || pe.StatusCode == http.StatusForbidden) {
+			return "", nil
+		}
+		return "", err
+	}
+	for _, e := range emails {
+		if e.Primary && e.Verified && e.Email != "" {
+			return e.Email, nil
+		}
+	}
+	return "", nil
 }

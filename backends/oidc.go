@@ -139,6 +139,13 @@ type OIDCConfig struct {
 	// RFC 7662 introspection (client_secret_basic). The zero value is
 	// IntrospectIfAdvertised.
 	Introspection Introspection
+	// AccessTokenCheck, when set, proves that an access token was issued to
+	// this app in place of RFC 7662 introspection (Introspection is then
+	// ignored): a provider's own check, as LinkedIn's introspectToken. It
+	// runs concurrently with the userinfo fetch, as Provider.Verify does,
+	// and returns the token's user id ("" when the provider does not say),
+	// which must then equal the userinfo's.
+	AccessTokenCheck func(ctx context.Context, client *http.Client, token string) (uid string, err error)
 
 	// Doc describes the backend. Protocol defaults to "OIDC";
 	// ChecksAudience is always computed from the configuration; empty
@@ -252,7 +259,11 @@ func NewOIDC(c OIDCConfig) *OIDC {
 		if o.static() && c.UserInfoURL == "" {
 			panic("backends: OIDC backend " + c.Name + " is static and has no UserInfoURL for access tokens")
 		}
-		o.access = NewOAuth2(Provider{Name: c.Name, UserInfo: o.userInfo, Verify: o.introspect})
+		verify := o.introspect
+		if c.AccessTokenCheck != nil {
+			verify = c.AccessTokenCheck
+		}
+		o.access = NewOAuth2(Provider{Name: c.Name, UserInfo: o.userInfo, Verify: verify})
 	}
 	return o
 }
@@ -292,9 +303,10 @@ func (o *OIDC) ClientSecret() (string, error) {
 
 // checksAudience reports whether every access token Authenticate accepts
 // is proven to have been issued to this app: when access tokens are
-// verified as id_tokens, or introspection is required.
+// verified as id_tokens, introspection is required, or the provider's own
+// check replaces it.
 func (o *OIDC) checksAudience() bool {
-	return o.cfg.AccessTokenIsIDToken || o.cfg.Introspection == IntrospectRequired
+	return o.cfg.AccessTokenIsIDToken || o.cfg.Introspection == IntrospectRequired || o.cfg.AccessTokenCheck != nil
 }
 
 // Doc describes the backend (see [Doc]).
@@ -309,6 +321,8 @@ func (o *OIDC) Doc() Doc {
 		switch { // what Authenticate does with an access token
 		case o.cfg.AccessTokenIsIDToken:
 			d.TokenCheck = "the token is verified as an " + idt
+		case o.cfg.AccessTokenCheck != nil:
+			d.TokenCheck = "access token: the provider's own check of the app it was issued to; " + idt
 		case o.cfg.Introspection == IntrospectRequired:
 			d.TokenCheck = "introspection (RFC 7662): active, client_id/aud ∈ Key+ClientIDs, sub = userinfo sub; " + idt
 		case o.cfg.Introspection == IntrospectNever:

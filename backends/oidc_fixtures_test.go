@@ -39,6 +39,8 @@ func TestOIDCClaimFixtures(t *testing.T) {
 		{"auth0", backends.Settings{Key: "auth0-client", Domain: "acme.eu.auth0.com"}, "auth0", "sub", ""},
 		{"keycloak", backends.Settings{Key: "app", BaseURL: "https://sso.acme.example/realms/acme"}, "keycloak", "sub", ""},
 		{"linkedin-openidconnect", backends.Settings{Key: "78abcdef"}, "linkedin-openidconnect", "sub", ""},
+		{"dropbox-oauth2", backends.Settings{Key: "a12fbpq596acfbc"}, "dropbox-oauth2", "sub", ""},
+		{"yahoo-oauth2", backends.Settings{Key: "dj0yJmk9yahooclient"}, "yahoo-oauth2", "sub", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package backends_test
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -59,13 +60,91 @@ func TestOktaAuth0KeycloakLinkedIn(t *testing.T) {
 	})
 }
 
+// TestLinkedInOIDCAccessToken: an access token goes to LinkedIn's userinfo
+// and to its token introspection (documented answers), which must name this
+// app, a member's token, and be asked with the app's credentials in the form.
+func TestLinkedInOIDCAccessToken(t *testing.T) {
+	const (
+		discovery  = "https://www.linkedin.com/oauth/.well-known/openid-configuration"
+		userinfo   = "https://api.linkedin.com/v2/userinfo"
+		introspect = "https://www.linkedin.com/oauth/v2/introspectToken"
+		tok        = "AQV8linkedin-oidc-access-token"
+	)
+	s := backends.Settings{Key: "78abcdef", Secret: "WPL_AP1.linkedin-oidc-secret"}
+	answers := func(check answer) []answer {
+		return []answer{{"GET", discovery, 0, "linkedin-openidconnect/discovery.json"},
+			{"GET", userinfo, 0, "linkedin-openidconnect/userinfo.json"}, check}
+	}
+	t.Run("a member's token of this app", func(t *testing.T) {
+		p, rec, err := login(t, backends.LinkedInOIDC(s), tok, answers(answer{"POST", introspect, 0, "linkedin-openidconnect/check.json"})...)
+		require.NoError(t, err)
+		checkGolden(t, "linkedin-openidconnect/userinfo", p)
+		r := requestTo(t, rec, "POST", introspect)
+		require.NoError(t, r.ParseForm())
+		assert.Equal(t, url.Values{"client_id": {s.Key}, "client_secret": {s.Secret}, "token": {tok}}, r.PostForm)
+		assert.Equal(t, "Bearer "+tok, requestTo(t, rec, "GET", userinfo).Header.Get("Authorization"))
+	})
+	for _, file := range []string{"linkedin-oauth2/check-other-app.json", "linkedin-oauth2/check-app-token.json",
+		"linkedin-oauth2/check-enterprise.json", "linkedin-oauth2/check-revoked.json"} {
+		t.Run("refused: "+file, func(t *testing.T) {
+			_, _, err := login(t, backends.LinkedInOIDC(s), tok, answers(answer{"POST", introspect, 0, file})...)
+			require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+		})
+	}
+	t.Run("without the secret an access token proves nothing", func(t *testing.T) {
+		_, _, err := login(t, backends.LinkedInOIDC(backends.Settings{Key: s.Key}), tok, answers(answer{"POST", introspect, 0, "linkedin-openidconnect/check.json"})...)
+		require.ErrorIs(t, err, socialauth.ErrAuthFailed)
+		assert.Contains(t, err.Error(), "client id and secret")
+	})
+}
+
+// TestDropboxYahooIDTokens: Dropbox and Yahoo issue OpenID Connect
+// id_tokens, whose audience a login can check although their access tokens
+// prove none.
+func TestDropboxYahooIDTokens(t *testing.T) {
+	for _, name := range []string{"dropbox-oauth2", "yahoo-oauth2"} {
+		t.Run(name, func(t *testing.T) {
+			s := backends.Settings{Key: "web-app-key", ClientIDs: []string{"ios-app-key"}}
+			be, err := backends.ByName(name, s)
+			require.NoError(t, err)
+			b, ok := be.(socialauth.IDTokenAuthenticator)
+			require.True(t, ok, "%s accepts id_tokens", name)
+			fake := backendtest.New(t)
+
+			p, err := verifyIDToken(t, b, fake.Client(), fake.IDToken(name, s, ada, idOpts{Nonce: "n-1"}), "n-1")
+			require.NoError(t, err)
+			assert.Equal(t, ada.UID, p.UID)
+			assert.Equal(t, ada.Email, p.Details.Email)
+			assert.True(t, p.Details.EmailVerified)
+			_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken(name, s, ada, idOpts{Audience: []string{"ios-app-key"}}), "")
+			require.NoError(t, err, "the app's other client id")
+
+			for what, opts := range map[string]idOpts{
+				"another app's id_token": {Audience: []string{"another-app"}},
+				"another issuer":         {Issuer: "https://idp.example.com"},
+				"another nonce":          {Nonce: "n-0"},
+			} {
+				_, err = verifyIDToken(t, b, fake.Client(), fake.IDToken(name, s, ada, opts), "n-1")
+				require.ErrorIs(t, err, socialauth.ErrInvalidToken, what)
+			}
+
+			_, err = authenticate(t, be, fake.Client(), fake.Token(name, s, ada))
+			require.NoError(t, err, "access tokens still log in, through the user endpoint")
+			d := be.(backends.Documented).Doc()
+			assert.False(t, d.ChecksAudience, "the access-token path proves no audience")
+			assert.True(t, strings.HasPrefix(d.TokenCheck, "none"), d.TokenCheck)
+			assert.Contains(t, d.TokenCheck, "id_token:")
+		})
+	}
+}
+
 // TestOIDCBackendsDocumented: every OpenID Connect backend says how it
 // checks tokens, and only those that prove an access token's audience claim to.
 func TestOIDCBackendsDocumented(t *testing.T) {
 	want := map[string]bool{
 		"oidc": false, "google-openidconnect": true, "apple-id": true, "microsoft-graph": false,
 		"azuread-tenant-oauth2": true, "azuread-v2-tenant-oauth2": true, "okta-openidconnect": true,
-		"auth0": false, "keycloak": true, "linkedin-openidconnect": false,
+		"auth0": false, "keycloak": true, "linkedin-openidconnect": true,
 	}
 	for name, checks := range want {
 		b, err := backends.ByName(name, fakeSettings(name))

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -19,13 +20,14 @@ import (
 func TestGitLab(t *testing.T) {
 	const tok = "glpat-oauth-7c1e4b2a9d8f6e3c"
 	user, info := "https://gitlab.com/api/v4/user", "https://gitlab.com/oauth/token/info"
-	ok := []answer{{"GET", user, 0, "gitlab/user.json"}, {"GET", info, 0, "gitlab/check.json"}}
+	userinfo := "https://gitlab.com/oauth/userinfo"
+	ok := []answer{{"GET", user, 0, "gitlab/user.json"}, {"GET", info, 0, "gitlab/check.json"}, {"GET", userinfo, 0, "gitlab/userinfo.json"}}
 	b := backends.GitLab(gitlabSettings)
 
 	t.Run("token sent as a bearer header, never in the URL", func(t *testing.T) {
 		_, rec, err := login(t, b, tok, ok...)
 		require.NoError(t, err)
-		for _, u := range []string{user, info} {
+		for _, u := range []string{user, info, userinfo} {
 			r := requestTo(t, rec, "GET", u)
 			assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
 			assert.Empty(t, r.URL.RawQuery)
@@ -35,11 +37,35 @@ func TestGitLab(t *testing.T) {
 		s := gitlabSettings
 		s.BaseURL = "https://gitlab.example.com/"
 		p, _, err := login(t, backends.GitLab(s), tok, answer{"GET", "https://gitlab.example.com/api/v4/user", 0, "gitlab/user-unconfirmed.json"},
-			answer{"GET", "https://gitlab.example.com/oauth/token/info", 0, "gitlab/check-unconfirmed.json"})
+			answer{"GET", "https://gitlab.example.com/oauth/token/info", 0, "gitlab/check-unconfirmed.json"},
+			answer{"GET", "https://gitlab.example.com/oauth/userinfo", 0, "gitlab/userinfo-unconfirmed.json"})
 		require.NoError(t, err)
 		checkGolden(t, "gitlab/user-unconfirmed", p)
-		assert.False(t, p.Details.EmailVerified, "no confirmed_at: the email is not verified")
+		assert.False(t, p.Details.EmailVerified, "userinfo says email_verified false")
 		assert.Equal(t, "https://gitlab.example.com/oauth/authorize", backends.GitLab(s).Provider().AuthURL)
+	})
+	// GitLab documents email_verified in its OpenID Connect userinfo; the
+	// account's confirmed_at (set by an instance that skips confirmation)
+	// proves nothing of the email.
+	t.Run("confirmed account, unverified email", func(t *testing.T) {
+		p, _, err := login(t, b, tok, ok[0], ok[1], answer{"GET", userinfo, 0, "gitlab/userinfo-unverified.json"})
+		require.NoError(t, err)
+		assert.Equal(t, "ada@analytical-engine.example", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified, "confirmed_at is not email verification")
+	})
+	t.Run("token without the openid scope: email unverified", func(t *testing.T) {
+		p, _, err := login(t, b, tok, ok[0], ok[1], answer{"GET", userinfo, 403, "gitlab/insufficient-scope.json"})
+		require.NoError(t, err)
+		assert.Equal(t, "1738291", p.UID)
+		assert.False(t, p.Details.EmailVerified)
+	})
+	t.Run("userinfo about another user is refused", func(t *testing.T) {
+		_, _, err := login(t, b, tok, ok[0], ok[1], answer{"GET", userinfo, 0, "gitlab/userinfo-other-user.json"})
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	})
+	t.Run("userinfo down", func(t *testing.T) {
+		_, _, err := login(t, b, tok, ok[0], ok[1], answer{"GET", userinfo, 502, "gitlab/error.json"})
+		require.ErrorIs(t, err, socialauth.ErrProviderUnavailable)
 	})
 	t.Run("a second client id is accepted", func(t *testing.T) {
 		p, _, err := login(t, backends.GitLab(backends.Settings{Key: "web-app-id", ClientIDs: []string{gitlabSettings.Key}}), tok, ok...)
@@ -50,8 +76,17 @@ func TestGitLab(t *testing.T) {
 
 func TestDiscord(t *testing.T) {
 	const tok = "MTQ0NjY2MTYyODQ2NjYxODU2.discord-user-token"
-	user, auth := "https://discord.com/api/users/@me", "https://discord.com/api/oauth2/@me"
+	user, auth := "https://discord.com/api/v10/users/@me", "https://discord.com/api/v10/oauth2/@me"
 	b := backends.Discord(backends.Settings{Key: "159799960412356608", Secret: "discord-secret-9f1c"})
+	t.Run("every URL pins API version 10", func(t *testing.T) {
+		_, rec, err := login(t, b, tok, answer{"GET", user, 0, "discord/user.json"}, answer{"GET", auth, 0, "discord/check.json"})
+		require.NoError(t, err)
+		assert.ElementsMatch(t, []string{"GET " + user, "GET " + auth}, rec.urls())
+		p := b.Provider()
+		for _, u := range []string{p.AuthURL, p.TokenURL} {
+			assert.True(t, strings.HasPrefix(u, "https://discord.com/api/v10/"), u)
+		}
+	})
 	t.Run("unverified email", func(t *testing.T) {
 		p, _, err := login(t, b, tok, answer{"GET", user, 0, "discord/user-unverified.json"}, answer{"GET", auth, 0, "discord/check.json"})
 		require.NoError(t, err)
@@ -168,6 +203,12 @@ func TestReddit(t *testing.T) {
 		assert.Empty(t, p.Details.Email)
 		assert.Contains(t, requestTo(t, rec, "GET", me).Header.Get("User-Agent"), "socialauth")
 	})
+	t.Run("current hosts, not the legacy ssl.reddit.com", func(t *testing.T) {
+		p := b.Provider()
+		assert.Equal(t, "https://www.reddit.com/api/v1/authorize", p.AuthURL)
+		assert.Equal(t, "https://www.reddit.com/api/v1/access_token", p.TokenURL)
+		assert.Equal(t, "https://oauth.reddit.com/api/v1/me.json", p.UserInfoURL)
+	})
 }
 
 func TestDropboxOAuth2(t *testing.T) {
@@ -266,22 +307,25 @@ func TestVKOAuth2(t *testing.T) {
 
 func TestInstagram(t *testing.T) {
 	const tok = "IGAAN7rZCLKZBZAmUgetQ0Zhc-instagram-user-token"
-	me, debug := "https://graph.instagram.com/me", "https://graph.instagram.com/debug_token"
+	me := "https://graph.instagram.com/me"
 	b := backends.Instagram(instagramSettings)
-	t.Run("requests", func(t *testing.T) {
-		p, rec, err := login(t, b, tok, answer{"GET", me, 0, "instagram/user.json"}, answer{"GET", debug, 0, "instagram/check.json"})
+	t.Run("only the documented /me, asked with the token and the fields", func(t *testing.T) {
+		p, rec, err := login(t, b, tok, answer{"GET", me, 0, "instagram/user.json"})
 		require.NoError(t, err)
 		assert.Equal(t, "7316448938407651", p.UID, "the app-scoped id, as PSA stores it")
 		q := requestTo(t, rec, "GET", me).URL.Query()
 		assert.Equal(t, tok, q.Get("access_token"))
 		assert.Equal(t, "id,user_id,username,name,profile_picture_url", q.Get("fields"))
-		d := requestTo(t, rec, "GET", debug).URL.Query()
-		assert.Equal(t, tok, d.Get("input_token"))
-		assert.Equal(t, instagramSettings.Key+"|"+instagramSettings.Secret, d.Get("access_token"))
+		assert.Len(t, rec.urls(), 1, "no call Meta does not document (graph.instagram.com/debug_token)")
 	})
 	t.Run("graph error fields are kept", func(t *testing.T) {
-		_, _, err := login(t, b, tok, answer{"GET", me, 400, "instagram/error.json"}, answer{"GET", debug, 0, "instagram/check.json"})
+		_, _, err := login(t, b, tok, answer{"GET", me, 400, "instagram/error.json"})
 		requireProviderCode(t, err, "OAuthException 190")
+	})
+	t.Run("the doc says there is no check", func(t *testing.T) {
+		d := b.Doc()
+		assert.False(t, d.ChecksAudience)
+		assert.True(t, strings.HasPrefix(d.TokenCheck, "none"), d.TokenCheck)
 	})
 }
 
@@ -290,13 +334,12 @@ func TestStackOverflow(t *testing.T) {
 	me := "https://api.stackexchange.com/2.3/me"
 	s := stackSettings
 	b := backends.StackOverflow(s)
-	t.Run("site, key and token in the query; Raw is the user", func(t *testing.T) {
+	t.Run("the token as a bearer header, only the site in the query; Raw is the user", func(t *testing.T) {
 		p, rec, err := login(t, b, tok, answer{"GET", me, 0, "stackoverflow/user.json"})
 		require.NoError(t, err)
-		q := requestTo(t, rec, "GET", me).URL.Query()
-		assert.Equal(t, "stackoverflow", q.Get("site"))
-		assert.Equal(t, s.APIKey, q.Get("key"))
-		assert.Equal(t, tok, q.Get("access_token"))
+		r := requestTo(t, rec, "GET", me)
+		assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"), "Stack Exchange takes tokens only in the header since June 2026")
+		assert.Equal(t, url.Values{"site": {"stackoverflow"}}, r.URL.Query(), "no key, no token in the URL")
 		assert.Contains(t, string(p.Raw), `"user_id": 22656`)
 		assert.NotContains(t, string(p.Raw), "quota_max")
 	})
@@ -541,15 +584,20 @@ func TestEmailVerifiedOnlyWhenTheProviderSays(t *testing.T) {
 		email              string
 		verified           bool
 	}{
-		{"paypal-oauth2", "https://api-m.paypal.com/v1/identity/oauth2/userinfo", "paypal-oauth2/userinfo-unconfirmed.json", "newbuyer@example.com", false},
+		{"paypal-oauth2", "https://api-m.paypal.com/v1/identity/openidconnect/userinfo", "paypal-oauth2/userinfo-unconfirmed.json", "newbuyer@example.com", false},
 		{"patreon", "https://www.patreon.com/api/oauth2/v2/identity", "patreon/identity-unverified.json", "new.patron@example.com", false},
 		{"zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me-unverified.json", "pat@example.com", false},
+		{"zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me.json", "jchill@example.com", false}, // verified: 1 is the account's flag
 		{"digitalocean", "https://api.digitalocean.com/v2/account", "digitalocean/account-unverified.json", "new@example.com", false},
 		{"atlassian", "https://api.atlassian.com/me", "atlassian/me-no-email-verified.json", "contractor@example.net", false},
+		{"atlassian", "https://api.atlassian.com/me", "atlassian/me.json", "mia@example.com", false}, // the documented /me: no email_verified
+		{"atlassian", "https://api.atlassian.com/me", "atlassian/me-undocumented-email-verified.json", "mia@example.com", false},
 		{"naver", "https://openapi.naver.com/v1/nid/me", "naver/me.json", "openapi@naver.com", false},
 		{"coinbase", "https://api.coinbase.com/v2/user", "coinbase/user.json", "user1@example.com", false},
 		{"box", "https://api.box.com/2.0/users/me", "box/users-me.json", "ceo@example.com", false},
 		{"yahoo-oauth2", "https://api.login.yahoo.com/openid/v1/userinfo", "yahoo-oauth2/userinfo.json", "janedoe@yahoo.com", true},
+		{"twitter-oauth2", "https://api.x.com/2/users/me", "twitter-oauth2/users-me-email.json", "grace@example.com", true}, // confirmed_email
+		{"twitter-oauth2", "https://api.x.com/2/users/me", "twitter-oauth2/users-me.json", "", false},                       // no users.email scope
 	}
 	for _, tc := range cases {
 		t.Run(tc.backend+" "+tc.file, func(t *testing.T) {
@@ -565,22 +613,16 @@ func TestEmailVerifiedOnlyWhenTheProviderSays(t *testing.T) {
 }
 
 func TestPayPalUserID(t *testing.T) {
-	const userinfo = "https://api-m.paypal.com/v1/identity/oauth2/userinfo"
+	const userinfo = "https://api-m.paypal.com/v1/identity/openidconnect/userinfo"
 	b := backends.PayPalOAuth2(plainSettings)
-	t.Run("odd user_id: kept verbatim, no crash, no emails", func(t *testing.T) {
+	t.Run("odd user_id: kept verbatim, no crash, no email", func(t *testing.T) {
 		c, mock := providerWith(t, answer{"GET", userinfo, 0, "paypal-oauth2/userinfo-odd-id.json"})
 		p, err := authenticate(t, b, c, "paypal-token")
 		require.NoError(t, err)
 		assert.Equal(t, "mWq6_1sU85v5EG9yHdPxJRrhGHrnMJ-1PQKtX6pcsmA/", p.UID)
 		assert.Empty(t, p.Details.Username, "nothing after the last slash")
 		assert.Empty(t, p.Details.Email)
-		assert.Equal(t, "paypalv1.1", mock.reqs[0].URL.Query().Get("schema"))
-	})
-	t.Run("the primary email wins over the first", func(t *testing.T) {
-		c, _ := providerWith(t, answer{"GET", userinfo, 0, "paypal-oauth2/userinfo.json"})
-		p, err := authenticate(t, b, c, "paypal-token")
-		require.NoError(t, err)
-		assert.Equal(t, "user2@example.com", p.Details.Email)
+		assert.Equal(t, "openid", mock.reqs[0].URL.Query().Get("schema"), "the documented OpenID Connect schema")
 	})
 }
 
@@ -590,6 +632,8 @@ func TestRequestShapes(t *testing.T) {
 		_, err := authenticate(t, backends.TwitterOAuth2(plainSettings), c, "x-token")
 		require.NoError(t, err)
 		assert.Contains(t, mock.reqs[0].URL.Query().Get("user.fields"), "username")
+		assert.Contains(t, mock.reqs[0].URL.Query().Get("user.fields"), "confirmed_email")
+		assert.Contains(t, backends.TwitterOAuth2(plainSettings).Provider().Scopes, "users.email", "X gives the email only with this scope")
 	})
 	t.Run("coinbase sends its API version", func(t *testing.T) {
 		c, mock := providerWith(t, answer{"GET", "https://api.coinbase.com/v2/user", 0, "coinbase/user.json"})
@@ -698,13 +742,38 @@ func TestGitHub(t *testing.T) {
 	api := "https://api.github.com"
 	check := api + "/applications/" + githubSettings.Key + "/token"
 	tok := "gho_16C7e42F292c6912E7710c838347Ae178B4a"
-	t.Run("public email", func(t *testing.T) {
-		c, mock := providerWith(t, answer{"GET", api + "/user", 0, "github/user.json"}, answer{"POST", check, 0, "github/check-token.json"})
+	t.Run("email verified by /user/emails", func(t *testing.T) {
+		c, mock := providerWith(t, answer{"GET", api + "/user", 0, "github/user.json"}, answer{"POST", check, 0, "github/check-token.json"},
+			answer{"GET", api + "/user/emails", 0, "github/emails-octocat.json"})
 		p, err := authenticate(t, b, c, tok)
 		require.NoError(t, err)
 		checkGolden(t, "github/user", p)
 		assert.Equal(t, "583231", p.UID, "numeric id, not the login")
-		assert.Len(t, mock.urls(), 2, "no /user/emails call when the profile has an email")
+		assert.Len(t, mock.urls(), 3, "/user, /user/emails and the token check")
+	})
+	// GitHub documents /user's email as the public one, not as verified:
+	// only /user/emails says which addresses are.
+	for _, tc := range []struct {
+		name   string
+		emails answer
+	}{
+		{"public email that /user/emails lists unverified", answer{"GET", api + "/user/emails", 0, "github/emails-public-unverified.json"}},
+		{"public email, no user:email scope (404)", answer{"GET", api + "/user/emails", 404, "github/not-found.json"}},
+		{"public email, no user:email scope (403)", answer{"GET", api + "/user/emails", 403, "github/not-found.json"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := providerWith(t, answer{"GET", api + "/user", 0, "github/user.json"}, answer{"POST", check, 0, "github/check-token.json"}, tc.emails)
+			p, err := authenticate(t, b, c, tok)
+			require.NoError(t, err)
+			assert.Equal(t, "octocat@github.com", p.Details.Email, "the public email, for display")
+			assert.False(t, p.Details.EmailVerified, "never verified on /user's word alone")
+		})
+	}
+	t.Run("/user/emails down", func(t *testing.T) {
+		c, _ := providerWith(t, answer{"GET", api + "/user", 0, "github/user.json"}, answer{"POST", check, 0, "github/check-token.json"},
+			answer{"GET", api + "/user/emails", 503, "github/not-found.json"})
+		_, err := authenticate(t, b, c, tok)
+		require.ErrorIs(t, err, socialauth.ErrProviderUnavailable)
 	})
 	t.Run("no public email: primary verified from /user/emails", func(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", api + "/user", 0, "github/user-no-email.json"}, answer{"GET", api + "/user/emails", 0, "github/emails.json"},
@@ -725,6 +794,7 @@ func TestGitHub(t *testing.T) {
 		s := githubSettings
 		s.BaseURL = "https://github.example.com/"
 		c, _ := providerWith(t, answer{"GET", "https://github.example.com/api/v3/user", 0, "github/user.json"},
+			answer{"GET", "https://github.example.com/api/v3/user/emails", 0, "github/emails-octocat.json"},
 			answer{"POST", "https://github.example.com/api/v3/applications/" + s.Key + "/token", 0, "github/check-token.json"})
 		p, err := authenticate(t, backends.GitHub(s), c, tok)
 		require.NoError(t, err)

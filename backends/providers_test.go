@@ -20,7 +20,7 @@ var (
 	twitchSettings     = backends.Settings{Key: "wbmytr93xzw8zbg0p1izqyzzc5mbiz", Secret: "twitch-secret-5ac1"}
 	vkSettings         = backends.Settings{Key: "51786543", Secret: "vk-protected-key-Zx1", APIKey: "vk-service-key-4f1e2d3c"}
 	instagramSettings  = backends.Settings{Key: "990602627938098", Secret: "ig-app-secret-a1b2c3"}
-	stackSettings      = backends.Settings{Key: "29184", Secret: "so-client-secret-9a", APIKey: "Ckjvj8P0yg1iNqs8EvWfLA(("}
+	stackSettings      = backends.Settings{Key: "29184", Secret: "so-client-secret-9a"}
 	linkedinSettings   = backends.Settings{Key: "86wgw8vx3q6kli", Secret: "WPL_AP1.linkedin-secret"}
 	yandexSettings     = backends.Settings{Key: "4760187d81bc4b7799476b42b5103713", Secret: "yandex-secret-b3b0"}
 	lineSettings       = backends.Settings{Key: "1350031035", Secret: "line-channel-secret-9d1e", ClientIDs: []string{"1656000001"}}
@@ -37,7 +37,7 @@ func fixtureCases() []fixtureCase {
 	get := func(url, file string) answer { return answer{"GET", url, 0, file} }
 	const (
 		gitlab  = "https://gitlab.com"
-		discord = "https://discord.com/api"
+		discord = "https://discord.com/api/v10"
 		google  = "https://openidconnect.googleapis.com/v1/userinfo"
 		graph   = "https://graph.facebook.com/v24.0"
 		github  = "https://api.github.com"
@@ -78,14 +78,14 @@ func fixtureCases() []fixtureCase {
 			unconfigured: &backends.Settings{Key: facebookSettings.Key}, unconfiguredSays: "secret"},
 		{name: "github", s: githubSettings, token: "gho_16C7e42F292c6912E7710c838347Ae178B4a", tokenIn: bearer,
 			user:    get(github+"/user", "github/user.json"),
-			also:    []answer{{"POST", github + "/applications/" + githubSettings.Key + "/token", 0, "github/check-token.json"}},
+			also:    []answer{{"POST", github + "/applications/" + githubSettings.Key + "/token", 0, "github/check-token.json"}, get(github+"/user/emails", "github/emails-octocat.json")},
 			foreign: []answer{{"POST", github + "/applications/" + githubSettings.Key + "/token", 404, "github/not-found.json"}},
 			refused: []answer{{"POST", github + "/applications/" + githubSettings.Key + "/token", 0, "github/check-token-hubot.json"}},
 			noID:    "github/user-no-id.json", refusal: "github/not-found.json",
 			unconfigured: &backends.Settings{Key: githubSettings.Key}, unconfiguredSays: "client id and secret"},
 		{name: "gitlab", s: gitlabSettings, token: "glpat-oauth-7c1e4b2a9d8f6e3c", tokenIn: bearer,
 			user:    get(gitlab+"/api/v4/user", "gitlab/user.json"),
-			also:    []answer{get(gitlab+"/oauth/token/info", "gitlab/check.json")},
+			also:    []answer{get(gitlab+"/oauth/token/info", "gitlab/check.json"), get(gitlab+"/oauth/userinfo", "gitlab/userinfo.json")},
 			foreign: []answer{get(gitlab+"/oauth/token/info", "gitlab/check-other-app.json")},
 			refused: []answer{get(gitlab+"/oauth/token/info", "gitlab/check-other-user.json"), get(gitlab+"/oauth/token/info", "gitlab/check-no-owner.json")},
 			noID:    "gitlab/user-no-id.json", refusal: "gitlab/error.json",
@@ -137,21 +137,16 @@ func fixtureCases() []fixtureCase {
 			noID:    "vk-oauth2/user-no-id.json", refusal: "vk-oauth2/error.json",
 			unconfigured: &backends.Settings{Key: vkSettings.Key}, unconfiguredSays: "API_KEY"},
 		{name: "instagram", s: instagramSettings, token: "IGAAN7rZCLKZBZAmUgetQ0Zhc-instagram-user-token", tokenIn: query,
-			user:    get(insta+"/me", "instagram/user.json"),
-			also:    []answer{get(insta+"/debug_token", "instagram/check.json")},
-			foreign: []answer{get(insta+"/debug_token", "instagram/check-other-app.json")},
-			refused: []answer{get(insta+"/debug_token", "instagram/check-invalid.json")},
-			noID:    "instagram/user-no-id.json", refusal: "instagram/error.json",
-			unconfigured: &backends.Settings{Key: instagramSettings.Key}, unconfiguredSays: "app id and secret"},
-		{name: "stackoverflow", s: stackSettings, token: "zFrzUT2VqTHgo8xJtN8nSA))", tokenIn: query,
+			user: get(insta+"/me", "instagram/user.json"),
+			noID: "instagram/user-no-id.json", refusal: "instagram/error.json"},
+		{name: "stackoverflow", s: stackSettings, token: "zFrzUT2VqTHgo8xJtN8nSA))", tokenIn: bearer,
 			user: get("https://api.stackexchange.com/2.3/me", "stackoverflow/user.json"),
-			noID: "stackoverflow/user-no-id.json", refusal: "stackoverflow/error.json",
-			unconfigured: &backends.Settings{Key: stackSettings.Key}, unconfiguredSays: "API_KEY"},
+			noID: "stackoverflow/user-no-id.json", refusal: "stackoverflow/error.json"},
 		{name: "linkedin-oauth2", s: linkedinSettings, token: "AQUvlL_DYEzvT2wz1QJiEPeLioeA-linkedin", tokenIn: bearer,
 			user:    get("https://api.linkedin.com/v2/me", "linkedin-oauth2/user.json"),
 			also:    []answer{{"POST", linked, 0, "linkedin-oauth2/check.json"}},
 			foreign: []answer{{"POST", linked, 0, "linkedin-oauth2/check-other-app.json"}},
-			refused: []answer{{"POST", linked, 0, "linkedin-oauth2/check-revoked.json"}, {"POST", linked, 0, "linkedin-oauth2/check-app-token.json"}},
+			refused: []answer{{"POST", linked, 0, "linkedin-oauth2/check-revoked.json"}, {"POST", linked, 0, "linkedin-oauth2/check-app-token.json"}, {"POST", linked, 0, "linkedin-oauth2/check-enterprise.json"}, {"POST", linked, 0, "linkedin-oauth2/check-no-auth-type.json"}},
 			noID:    "linkedin-oauth2/user-no-id.json", refusal: "linkedin-oauth2/error.json",
 			unconfigured: &backends.Settings{Key: linkedinSettings.Key}, unconfiguredSays: "client id and secret"},
 		profileOnly("twitter-oauth2", "https://api.x.com/2/users/me", "twitter-oauth2/users-me.json", "twitter-oauth2/users-me-no-data.json", "twitter-oauth2/error-401.json"),
@@ -159,7 +154,7 @@ func fixtureCases() []fixtureCase {
 		profileOnly("patreon", "https://www.patreon.com/api/oauth2/v2/identity", "patreon/identity.json", "patreon/identity-no-id.json", "patreon/error-401.json"),
 		profileOnly("zoom-oauth2", "https://api.zoom.us/v2/users/me", "zoom-oauth2/users-me.json", "zoom-oauth2/users-me-no-id.json", "zoom-oauth2/error-401.json"),
 		profileOnly("yahoo-oauth2", "https://api.login.yahoo.com/openid/v1/userinfo", "yahoo-oauth2/userinfo.json", "yahoo-oauth2/userinfo-no-sub.json", "yahoo-oauth2/error-401.json"),
-		profileOnly("paypal-oauth2", "https://api-m.paypal.com/v1/identity/oauth2/userinfo", "paypal-oauth2/userinfo.json", "paypal-oauth2/userinfo-no-id.json", "paypal-oauth2/error-401.json"),
+		profileOnly("paypal-oauth2", "https://api-m.paypal.com/v1/identity/openidconnect/userinfo", "paypal-oauth2/userinfo.json", "paypal-oauth2/userinfo-no-id.json", "paypal-oauth2/error-401.json"),
 		profileOnly("digitalocean", "https://api.digitalocean.com/v2/account", "digitalocean/account.json", "digitalocean/account-no-id.json", "digitalocean/error-401.json"),
 		profileOnly("atlassian", "https://api.atlassian.com/me", "atlassian/me.json", "atlassian/me-no-id.json", "atlassian/error-401.json"),
 		profileOnly("naver", "https://openapi.naver.com/v1/nid/me", "naver/me.json", "naver/me-no-id.json", "naver/me-refused.json"),

@@ -19,12 +19,17 @@ const redditUserAgent = "socialauth/1 (Go; +https://github.com/go-socialauth/soc
 // another app obtained for the same user is accepted; the token is only as
 // good as Reddit's own refusal of unknown tokens. The uid is the account's
 // base-36 "id" (without the t2_ prefix, as PSA stores it). Reddit's API
-// gives no email, so there is none to verify.
+// gives no email, so there is none to verify. The browser flow uses
+// www.reddit.com (the legacy ssl.reddit.com hosts are gone from Reddit's
+// documentation) and the API oauth.reddit.com.
+//
+// Reddit's documentation: https://github.com/reddit-archive/reddit/wiki/OAuth2,
+// https://www.reddit.com/dev/api#GET_api_v1_me.
 func Reddit(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:        "reddit",
-		AuthURL:     "https://ssl.reddit.com/api/v1/authorize",
-		TokenURL:    "https://ssl.reddit.com/api/v1/access_token",
+		AuthURL:     "https://www.reddit.com/api/v1/authorize",
+		TokenURL:    "https://www.reddit.com/api/v1/access_token",
 		Scopes:      append([]string{"identity"}, s.Scope...),
 		UserInfoURL: "https://oauth.reddit.com/api/v1/me.json",
 		Header:      http.Header{"User-Agent": {redditUserAgent}},

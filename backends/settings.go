@@ -33,8 +33,8 @@ type Settings struct {
 	// (_TENANT_ID, _DOMAIN, _TEAM, _KEY_ID, _PRIVATE_KEY).
 	Tenant, Domain, TeamID, KeyID, PrivateKey string
 	// APIKey is a provider key that is neither the client id nor its secret
-	// (SOCIAL_AUTH_<NAME>_API_KEY): Stack Exchange's app key, sent with every
-	// API call, and VK's service access key, which its token check needs.
+	// (SOCIAL_AUTH_<NAME>_API_KEY): VK's service access key, which its token
+	// check needs.
 	APIKey string
 }
 

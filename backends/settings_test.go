@@ -66,8 +66,6 @@ func TestFromEnvRequiredSettings(t *testing.T) {
 		name, missing string
 	}{
 		{"vk-oauth2", "SOCIAL_AUTH_VK_OAUTH2_API_KEY"},
-		{"stackoverflow", "SOCIAL_AUTH_STACKOVERFLOW_API_KEY"},
-		{"instagram", "SOCIAL_AUTH_INSTAGRAM_SECRET"},
 		{"linkedin-oauth2", "SOCIAL_AUTH_LINKEDIN_OAUTH2_SECRET"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

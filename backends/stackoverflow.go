@@ -3,7 +3,6 @@ package backends
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -17,17 +16,23 @@ const stackExchangeMe = "https://api.stackexchange.com/2.3/me"
 // StackOverflow is the "stackoverflow" backend (Stack Exchange API 2.3,
 // site stackoverflow).
 //
-// Settings: Key (the app's client id), Scope, APIKey (the app's key,
-// SOCIAL_AUTH_STACKOVERFLOW_API_KEY as in PSA; required: Stack Exchange
-// wants it with every access_token).
+// Settings: Key (the app's client id), Scope. APIKey (PSA's
+// SOCIAL_AUTH_STACKOVERFLOW_API_KEY) is not sent: since June 2026 Stack
+// Exchange takes no key or token in the query, and a request authenticated
+// with an access token needs no key.
 //
-// Token check: none: Stack Exchange offers no introspection that names the
-// app a token was issued to (/access-tokens reports only the account and
-// scope), so the backend cannot refuse another app's token for the same
-// user; the token is only as good as Stack Exchange's own refusal of
-// unknown tokens. The uid is the numeric "user_id" on Stack Overflow. The
-// username is the last segment of the profile link, as PSA builds it. The
-// API gives no email.
+// The access token travels as "Authorization: Bearer", as Stack Exchange
+// requires from June 2026 (never in the URL). Token check: none: Stack
+// Exchange offers no introspection that names the app a token was issued
+// to (/access-tokens reports only the account and scope), so the backend
+// cannot refuse another app's token for the same user; the token is only as
+// good as Stack Exchange's own refusal of unknown tokens. The uid is the
+// numeric "user_id" on Stack Overflow. The username is the last segment of
+// the profile link, as PSA builds it. The API gives no email.
+//
+// Stack Exchange's documentation: https://api.stackexchange.com/docs/me,
+// https://api.stackexchange.com/docs/authentication, and the change of
+// scheme: https://meta.stackexchange.com/questions/417382.
 func StackOverflow(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:     "stackoverflow",
@@ -35,14 +40,11 @@ func StackOverflow(s Settings) *OAuth2 {
 		TokenURL: "https://stackexchange.com/oauth/access_token",
 		Scopes:   append([]string(nil), s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
-			if s.APIKey == "" {
-				return nil, fmt.Errorf("%w: stackoverflow needs the app's key (API_KEY)", socialauth.ErrAuthFailed)
-			}
 			var me struct {
 				Items []json.RawMessage `json:"items"`
 			}
-			c := call{url: stackExchangeMe, secrets: []string{token},
-				query: url.Values{"site": {"stackoverflow"}, "key": {s.APIKey}, "access_token": {token}}}
+			c := call{url: stackExchangeMe, header: bearer(token), secrets: []string{token},
+				query: url.Values{"site": {"stackoverflow"}}}
 			if _, err := c.getJSON(ctx, client, &me); err != nil {
 				return nil, err
 			}

@@ -14,8 +14,12 @@ import (
 // Token check: none. Zoom offers no introspection for user OAuth tokens, so
 // a token issued to another app that this user authorized is accepted; only
 // Zoom's own refusal of unknown or expired tokens protects the exchange. The
-// uid is the "id" of GET /v2/users/me. The email counts as verified only when
-// Zoom's "verified" field is 1 (Zoom's "the user's email is verified").
+// uid is the "id" of GET /v2/users/me. The email is never marked verified:
+// Zoom documents "verified" as whether the account is verified (1 or 0),
+// and no field of the user as the email's verification.
+//
+// Zoom's documentation: https://developers.zoom.us/docs/api/users/#tag/users/GET/users/{userId}
+// (formerly https://marketplace.zoom.us/docs/api-reference/zoom-api/users/user).
 func ZoomOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:        "zoom-oauth2",
@@ -25,7 +29,7 @@ func ZoomOAuth2(s Settings) *OAuth2 {
 		UserInfoURL: "https://api.zoom.us/v2/users/me",
 		User:        mapJSON[zoomUser],
 		Doc: Doc{TokenCheck: "none: Zoom offers no introspection for user OAuth tokens; another app's token for the same user is accepted",
-			UID: "id", EmailVerified: "verified = 1"},
+			UID: "id", EmailVerified: "never (Zoom's \"verified\" is the account's, not the email's)"},
 	})
 }
 
@@ -35,14 +39,12 @@ type zoomUser struct {
 	FirstName   string          `json:"first_name"`
 	LastName    string          `json:"last_name"`
 	DisplayName string          `json:"display_name"`
-	Verified    json.RawMessage `json:"verified"`
 	PicURL      string          `json:"pic_url"`
 }
 
 func (u zoomUser) user() (string, socialauth.Details, error) {
-	verified := string(u.Verified) == "1" || string(u.Verified) == "true"
 	return idString(u.ID), socialauth.Details{
-		Username: localPart(u.Email), Email: u.Email, EmailVerified: u.Email != "" && verified,
+		Username: localPart(u.Email), Email: u.Email,
 		FullName: u.DisplayName, FirstName: u.FirstName, LastName: u.LastName,
 		AvatarURL: pictureURL(u.PicURL),
 	}, nil

@@ -32,7 +32,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -140,18 +142,22 @@ func (p *Provider) issue(name string, s backends.Settings, id Identity, foreign 
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if !p.installed[name] {
+		p.installed[name] = true
+		for _, r := range f(s) {
+			if r.shared != nil {
+				p.mock.RegisterResponder(r.method, r.url, r.shared(p))
+				continue
+			}
+			p.mock.RegisterResponder(r.method, r.url, p.responder(name, r))
+		}
+	}
 	if tok, ok := p.mintOIDC(name, s, id, foreign); ok {
 		return tok // an OpenID provider's token (oidc.go)
 	}
 	p.n++
 	tok := fmt.Sprintf("fake-%s-token-%d", strings.ReplaceAll(name, "-", ""), p.n)
 	p.tokens[tok] = grant{backend: name, id: id, settings: s, foreign: foreign}
-	if !p.installed[name] {
-		p.installed[name] = true
-		for _, r := range f(s) {
-			p.mock.RegisterResponder(r.method, r.url, p.responder(name, r))
-		}
-	}
 	return tok
 }
 
@@ -163,6 +169,11 @@ type route struct {
 	token func(r *http.Request) string
 	// answer gives the status and JSON body for the token's grant.
 	answer func(c *call) (int, any)
+	// shared, when set, answers in place of token and answer: an endpoint
+	// that serves the tokens of several backends' fakes at one address
+	// (LinkedIn's introspectToken serves both LinkedIn backends), so that
+	// whichever fake installs it answers for all of them.
+	shared func(p *Provider) httpmock.Responder
 }
 
 // call is what a fake endpoint knows while answering.
@@ -198,6 +209,43 @@ func (p *Provider) responder(name string, r route) httpmock.Responder {
 		st, out := r.answer(&call{req: req, body: body, id: g.id, settings: g.settings, foreign: g.foreign})
 		return jsonResponse(st, out)
 	}
+}
+
+// grantOf finds what the fake knows of tok, a token issued for one of the
+// backends names: by their route fakes or by their Issuers.
+func (p *Provider) grantOf(tok string, names ...string) (grant, bool) {
+	p.mu.Lock()
+	g, ok := p.tokens[tok]
+	p.mu.Unlock()
+	if ok {
+		return g, slices.Contains(names, g.backend)
+	}
+	p.oidc.mu.Lock()
+	issuers := slices.Collect(maps.Values(p.oidc.issuers))
+	p.oidc.mu.Unlock()
+	for _, i := range issuers {
+		i.mu.Lock()
+		g, ok := i.tokens[tok]
+		served := slices.ContainsFunc(i.names, func(n string) bool { return slices.Contains(names, n) })
+		i.mu.Unlock()
+		if ok && served {
+			return g, true
+		}
+	}
+	return grant{}, false
+}
+
+// outageOf is the status Provider.Outage set for one of the backends
+// names (0 when none is down).
+func (p *Provider) outageOf(names ...string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, n := range names {
+		if st := p.outage[n]; st != 0 {
+			return st
+		}
+	}
+	return 0
 }
 
 func jsonResponse(status int, v any) (*http.Response, error) {

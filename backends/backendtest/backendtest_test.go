@@ -47,3 +47,29 @@ func TestUnknownRequestFails(t *testing.T) {
 func TestNamesCoverEveryBackend(t *testing.T) {
 	assert.Equal(t, backends.Names(), backendtest.Names())
 }
+
+// One fake serves both LinkedIn backends: LinkedIn's introspectToken, at
+// one address, knows the tokens of each, whichever was asked for first.
+func TestLinkedInIntrospectionServesBothBackends(t *testing.T) {
+	ctx := context.Background()
+	for _, order := range [][]string{{"linkedin-oauth2", "linkedin-openidconnect"}, {"linkedin-openidconnect", "linkedin-oauth2"}} {
+		t.Run(order[0]+" first", func(t *testing.T) {
+			fake := backendtest.New(t)
+			s := backends.Settings{Key: "86wgw8vx3q6kli", Secret: "WPL_AP1.linkedin-secret"}
+			id := backendtest.Identity{UID: "782bbtaQ", FirstName: "John", LastName: "Doe"}
+			toks := make([]string, len(order))
+			for i, name := range order {
+				toks[i] = fake.Token(name, s, id)
+			}
+			for i, name := range order {
+				b, err := backends.ByName(name, s)
+				require.NoError(t, err)
+				p, err := b.Authenticate(ctx, fake.Client(), toks[i])
+				require.NoError(t, err, name)
+				assert.Equal(t, id.UID, p.UID, name)
+				_, err = b.Authenticate(ctx, fake.Client(), fake.ForeignToken(name, s, id))
+				require.ErrorIs(t, err, socialauth.ErrInvalidToken, "%s: another app's token", name)
+			}
+		})
+	}
+}

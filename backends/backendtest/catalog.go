@@ -41,7 +41,7 @@ func fakes() map[string]func(backends.Settings) []route {
 		"keycloak":                 servedByIssuer,
 		"line":                     fakeLine,
 		"linkedin-oauth2":          fakeLinkedIn,
-		"linkedin-openidconnect":   servedByIssuer,
+		"linkedin-openidconnect":   fakeLinkedInOIDC,
 		"mailru":                   fakeMailRu,
 		"microsoft-graph":          fakeGraph,
 		"naver":                    fakeNaver,

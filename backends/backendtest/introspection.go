@@ -3,6 +3,8 @@ package backendtest
 import (
 	"net/http"
 
+	"github.com/jarcoal/httpmock"
+
 	"github.com/go-socialauth/socialauth/backends"
 )
 
@@ -62,7 +64,7 @@ func fakeSalesforce(s backends.Settings) []route {
 	}
 }
 
-func fakeLinkedIn(s backends.Settings) []route {
+func fakeLinkedIn(backends.Settings) []route {
 	name := func(v string) map[string]any {
 		return map[string]any{"localized": map[string]string{"en_US": v},
 			"preferredLocale": map[string]string{"country": "US", "language": "en"}}
@@ -76,16 +78,42 @@ func fakeLinkedIn(s backends.Settings) []route {
 					map[string]any{"identifiers": []any{map[string]any{"identifierType": "EXTERNAL_URL",
 						"identifier": "https://media.licdn.com/dms/image/" + pictureHash(id.UID) + "/profile-displayphoto-shrink_800_800/0"}}}}}}}
 		}},
-		{method: "POST", url: "https://www.linkedin.com/oauth/v2/introspectToken",
-			token: func(r *http.Request) string {
-				if r.ParseForm() != nil || r.PostForm.Get("client_id") != s.Key || r.PostForm.Get("client_secret") != s.Secret {
-					return "" // wrong app credentials: refused like an unknown token
-				}
-				return r.PostForm.Get("token")
-			},
-			answer: func(c *call) (int, any) {
-				return http.StatusOK, map[string]any{"active": true, "client_id": issuedTo(c), "authorized_at": 1790499000,
-					"created_at": 1790499000, "status": "active", "expires_at": 1795683000, "scope": "r_liteprofile", "auth_type": "3L"}
-			}},
+		{method: "POST", url: linkedinIntrospectURL, shared: linkedinIntrospection},
+	}
+}
+
+// fakeLinkedInOIDC is linkedin-openidconnect's fake beside its Issuer (the
+// discovery, keys, id_tokens and userinfo): LinkedIn's introspectToken,
+// which checks the Issuer's access tokens too.
+func fakeLinkedInOIDC(backends.Settings) []route {
+	return []route{{method: "POST", url: linkedinIntrospectURL, shared: linkedinIntrospection}}
+}
+
+const linkedinIntrospectURL = "https://www.linkedin.com/oauth/v2/introspectToken"
+
+// linkedinIntrospection answers LinkedIn's POST /oauth/v2/introspectToken
+// for the tokens of both LinkedIn backends, as LinkedIn documents it: the
+// app's client_id and client_secret in the form beside the token; the
+// answer says active, client_id, status and auth_type ("3L" for a member's
+// token). Wrong app credentials are refused like an unknown token.
+func linkedinIntrospection(p *Provider) httpmock.Responder {
+	names := []string{"linkedin-oauth2", "linkedin-openidconnect"}
+	return func(r *http.Request) (*http.Response, error) {
+		if st := p.outageOf(names...); st != 0 {
+			return jsonResponse(st, map[string]string{"error": "server_error", "error_description": "fake outage"})
+		}
+		if r.ParseForm() != nil {
+			return jsonResponse(http.StatusBadRequest, map[string]string{"error": "invalid_request"})
+		}
+		g, ok := p.grantOf(r.PostForm.Get("token"), names...)
+		if !ok || r.PostForm.Get("client_id") != g.settings.Key || r.PostForm.Get("client_secret") != g.settings.Secret {
+			return jsonResponse(http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "unknown token"})
+		}
+		client := g.settings.Key
+		if g.foreign {
+			client = otherApp
+		}
+		return jsonResponse(http.StatusOK, map[string]any{"active": true, "client_id": client, "authorized_at": 1790499000,
+			"created_at": 1790499000, "status": "active", "expires_at": 1795683000, "scope": "openid,profile,email", "auth_type": "3L"})
 	}
 }

@@ -58,6 +58,25 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 		return issuerSpec{issuer: "https://www.linkedin.com/oauth", discovery: "https://www.linkedin.com/oauth/.well-known/openid-configuration",
 			jwks: "https://www.linkedin.com/oauth/openid/jwks", userinfo: "https://api.linkedin.com/v2/userinfo",
 			token: "https://www.linkedin.com/oauth/v2/accessToken", authorize: "https://www.linkedin.com/oauth/v2/authorization"}, true
+	case "dropbox-oauth2":
+		// The access tokens are the route fake's (userinfo.go); the issuer
+		// signs id_tokens with Dropbox's documented claims.
+		return issuerSpec{issuer: "https://www.dropbox.com", discovery: "https://www.dropbox.com/.well-known/openid-configuration",
+			jwks: "https://www.dropbox.com/.well-known/jwks", token: "https://api.dropboxapi.com/oauth2/token",
+			authorize: "https://www.dropbox.com/oauth2/authorize",
+			claims: func(c map[string]any, _ backends.Settings, _ Identity) {
+				delete(c, "name")
+				delete(c, "preferred_username")
+				delete(c, "picture")
+			}}, true
+	case "yahoo-oauth2":
+		return issuerSpec{issuer: "https://api.login.yahoo.com", discovery: "https://api.login.yahoo.com/.well-known/openid-configuration",
+			jwks: "https://api.login.yahoo.com/openid/v1/certs", token: "https://api.login.yahoo.com/oauth2/get_token",
+			authorize: "https://api.login.yahoo.com/oauth2/request_auth",
+			claims: func(c map[string]any, _ backends.Settings, id Identity) {
+				delete(c, "preferred_username")
+				c["nickname"] = id.Username
+			}}, true
 	case "apple-id":
 		return issuerSpec{issuer: "https://appleid.apple.com", jwks: "https://appleid.apple.com/auth/keys", accessJWT: true,
 			claims: func(c map[string]any, _ backends.Settings, id Identity) {

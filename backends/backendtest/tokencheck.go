@@ -70,12 +70,9 @@ func fakeGitHub(s backends.Settings) []route {
 	}
 	user := func(c *call) map[string]any {
 		out := map[string]any{"login": c.id.Username, "id": numericID(c.id.UID), "node_id": "MDQ6VXNlcjE=", "type": "User",
-			"site_admin": false, "name": c.id.fullName(), "email": nil,
+			"site_admin": false, "name": c.id.fullName(), "email": nilIfEmpty(c.id.Email),
 			"avatar_url": "https://avatars.githubusercontent.com/u/" + c.id.UID + "?v=4"}
-		if c.id.EmailVerified {
-			out["email"] = c.id.Email // GitHub's public email is always a verified one
-		}
-		return out
+		return out // "email" is the public email: whether it is verified, only /user/emails says
 	}
 	return []route{
 		{method: "GET", url: api + "/user", answer: func(c *call) (int, any) { return http.StatusOK, user(c) }},
@@ -111,13 +108,18 @@ func fakeGitLab(s backends.Settings) []route {
 	return []route{
 		{method: "GET", url: site + "/api/v4/user", answer: func(c *call) (int, any) {
 			id := c.id
-			var confirmed any
-			if id.EmailVerified {
-				confirmed = "2024-11-02T09:21:10.000Z"
-			}
+			// confirmed_at is the account's, set even where an instance skips
+			// email confirmation: only /oauth/userinfo says whether the email is verified.
 			return http.StatusOK, map[string]any{"id": numericID(id.UID), "username": id.Username, "name": id.fullName(),
-				"state": "active", "web_url": site + "/" + id.Username, "email": id.Email, "confirmed_at": confirmed,
+				"state": "active", "web_url": site + "/" + id.Username, "email": id.Email, "confirmed_at": "2024-11-02T09:21:10.000Z",
 				"two_factor_enabled": false, "external": false, "avatar_url": site + "/uploads/-/system/user/avatar/" + id.UID + "/avatar.png"}
+		}},
+		{method: "GET", url: site + "/oauth/userinfo", answer: func(c *call) (int, any) {
+			id := c.id
+			return http.StatusOK, map[string]any{"sub": id.UID, "name": id.fullName(), "nickname": id.Username,
+				"preferred_username": id.Username, "email": id.Email, "email_verified": id.EmailVerified,
+				"profile": site + "/" + id.Username, "picture": site + "/uploads/-/system/user/avatar/" + id.UID + "/avatar.png",
+				"groups": []string{}}
 		}},
 		{method: "GET", url: site + "/oauth/token/info", answer: func(c *call) (int, any) {
 			return http.StatusOK, map[string]any{"resource_owner_id": numericID(c.id.UID), "scope": []string{"read_user"},
@@ -127,7 +129,7 @@ func fakeGitLab(s backends.Settings) []route {
 }
 
 func fakeDiscord(backends.Settings) []route {
-	api := "https://discord.com/api"
+	api := "https://discord.com/api/v10"
 	user := func(id Identity) map[string]any {
 		return map[string]any{"id": id.UID, "username": id.Username, "discriminator": "0", "global_name": id.fullName(),
 			"avatar": pictureHash(id.UID), "public_flags": 0}
@@ -218,26 +220,6 @@ func fakeVK(s backends.Settings) []route {
 			}
 			return http.StatusOK, map[string]any{"response": map[string]any{"success": 1, "user_id": numericID(c.id.UID),
 				"date": 1790500000, "expire": 1790586400}}
-		}},
-	}
-}
-
-func fakeInstagram(s backends.Settings) []route {
-	graph := "https://graph.instagram.com"
-	return []route{
-		{method: "GET", url: graph + "/me", answer: func(c *call) (int, any) {
-			id := c.id
-			return http.StatusOK, map[string]any{"id": id.UID, "user_id": "1784140" + id.UID, "username": id.Username, "name": id.fullName(),
-				"profile_picture_url": "https://scontent.cdninstagram.com/v/t51.2885-19/" + pictureHash(id.UID) + ".jpg"}
-		}},
-		{method: "GET", url: graph + "/debug_token", token: queryToken("input_token"), answer: func(c *call) (int, any) {
-			if c.req.URL.Query().Get("access_token") != s.Key+"|"+s.Secret {
-				return http.StatusBadRequest, map[string]any{"error": map[string]any{"message": "Invalid OAuth access token",
-					"type": "OAuthException", "code": 190}}
-			}
-			return http.StatusOK, map[string]any{"data": map[string]any{"app_id": issuedTo(c), "type": "USER",
-				"application": "Fake App", "is_valid": true, "expires_at": 1924992000, "scopes": []string{"instagram_business_basic"},
-				"user_id": "1784140" + c.id.UID}}
 		}},
 	}
 }

@@ -2,6 +2,7 @@ package backendtest
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/go-socialauth/socialauth/backends"
 )
@@ -17,11 +18,18 @@ func userOnly(method, url string, user func(Identity) any) []route {
 }
 
 func fakeTwitter(backends.Settings) []route {
-	return userOnly("GET", "https://api.x.com/2/users/me", func(id Identity) any {
-		return map[string]any{"data": map[string]any{"id": id.UID, "name": id.fullName(), "username": id.Username,
+	return []route{{method: "GET", url: "https://api.x.com/2/users/me", answer: func(c *call) (int, any) {
+		id := c.id
+		data := map[string]any{"id": id.UID, "name": id.fullName(), "username": id.Username,
 			"created_at": "2013-12-14T04:35:55.000Z", "verified": false,
-			"profile_image_url": "https://pbs.twimg.com/profile_images/" + id.UID + "/avatar_normal.jpg"}}
-	})
+			"profile_image_url": "https://pbs.twimg.com/profile_images/" + id.UID + "/avatar_normal.jpg"}
+		// X gives only a confirmed email, and only when asked for it (with
+		// the users.email scope, which the fake takes as granted).
+		if id.Email != "" && id.EmailVerified && strings.Contains(c.req.URL.Query().Get("user.fields"), "confirmed_email") {
+			data["confirmed_email"] = id.Email
+		}
+		return http.StatusOK, map[string]any{"data": data}
+	}}}
 }
 
 func fakeStrava(backends.Settings) []route {
@@ -44,12 +52,10 @@ func fakePatreon(backends.Settings) []route {
 
 func fakeZoom(backends.Settings) []route {
 	return userOnly("GET", "https://api.zoom.us/v2/users/me", func(id Identity) any {
-		verified := 0
-		if id.EmailVerified {
-			verified = 1
-		}
+		// "verified" is the account's verification, which says nothing of
+		// the email: Zoom documents no email verification.
 		return map[string]any{"id": id.UID, "first_name": id.FirstName, "last_name": id.LastName,
-			"display_name": id.fullName(), "email": id.Email, "type": 1, "verified": verified, "status": "active",
+			"display_name": id.fullName(), "email": id.Email, "type": 1, "verified": 1, "status": "active",
 			"pic_url": "https://zoom.us/p/" + id.UID + "/" + pictureHash(id.UID)}
 	})
 }
@@ -63,12 +69,11 @@ func fakeYahoo(backends.Settings) []route {
 }
 
 func fakePayPal(backends.Settings) []route {
-	return userOnly("GET", "https://api-m.paypal.com/v1/identity/oauth2/userinfo", func(id Identity) any {
+	return userOnly("GET", "https://api-m.paypal.com/v1/identity/openidconnect/userinfo", func(id Identity) any {
 		// Real PayPal sends a URL as user_id; the backend takes it
 		// verbatim, so the fake sends the identity's UID itself.
 		return map[string]any{"user_id": id.UID, "name": id.fullName(), "given_name": id.FirstName, "family_name": id.LastName,
-			"emails":           []map[string]any{{"value": id.Email, "primary": true, "confirmed": id.EmailVerified}},
-			"verified_account": true}
+			"email": id.Email, "email_verified": id.EmailVerified, "verified_account": true, "account_type": "PERSONAL"}
 	})
 }
 
@@ -82,7 +87,7 @@ func fakeDigitalOcean(backends.Settings) []route {
 func fakeAtlassian(backends.Settings) []route {
 	return userOnly("GET", "https://api.atlassian.com/me", func(id Identity) any {
 		return map[string]any{"account_type": "atlassian", "account_id": id.UID, "email": id.Email,
-			"email_verified": id.EmailVerified, "name": id.fullName(), "nickname": id.Username, "account_status": "active",
+			"name": id.fullName(), "nickname": id.Username, "account_status": "active",
 			"picture": "https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/" + id.UID + "/" + pictureHash(id.UID)}
 	})
 }
@@ -107,6 +112,15 @@ func fakeBox(backends.Settings) []route {
 	return userOnly("GET", "https://api.box.com/2.0/users/me", func(id Identity) any {
 		return map[string]any{"type": "user", "id": id.UID, "name": id.fullName(), "login": id.Email, "status": "active",
 			"avatar_url": "https://app.box.com/api/avatar/large/" + id.UID}
+	})
+}
+
+// fakeInstagram answers /me only: Meta documents no inspection of
+// Instagram Login tokens.
+func fakeInstagram(backends.Settings) []route {
+	return userOnly("GET", "https://graph.instagram.com/me", func(id Identity) any {
+		return map[string]any{"id": id.UID, "user_id": "1784140" + id.UID, "username": id.Username, "name": id.fullName(),
+			"profile_picture_url": "https://scontent.cdninstagram.com/v/t51.2885-19/" + pictureHash(id.UID) + ".jpg"}
 	})
 }
 
@@ -163,13 +177,19 @@ func fakeDropbox(backends.Settings) []route {
 	})
 }
 
-// fakeStackOverflow answers /2.3/me only with the app's key and the site.
-func fakeStackOverflow(s backends.Settings) []route {
+// fakeStackOverflow answers /2.3/me as Stack Exchange does since June
+// 2026: the access token in "Authorization: Bearer", the site in the query;
+// a key or token in the query (the old scheme) is refused.
+func fakeStackOverflow(backends.Settings) []route {
 	return []route{
-		{method: "GET", url: "https://api.stackexchange.com/2.3/me", answer: func(c *call) (int, any) {
-			if q := c.req.URL.Query(); s.APIKey == "" || q.Get("key") != s.APIKey || q.Get("site") != "stackoverflow" {
-				return http.StatusBadRequest, map[string]any{"error_id": 405, "error_name": "key_required",
-					"error_message": "`key` is required when `access_token` is passed"}
+		{method: "GET", url: "https://api.stackexchange.com/2.3/me", token: authToken("Bearer"), answer: func(c *call) (int, any) {
+			q := c.req.URL.Query()
+			if q.Has("key") || q.Has("access_token") {
+				return http.StatusBadRequest, map[string]any{"error_id": 400, "error_name": "bad_parameter",
+					"error_message": "keys and access tokens are accepted only in the Authorization header"}
+			}
+			if q.Get("site") != "stackoverflow" {
+				return http.StatusBadRequest, map[string]any{"error_id": 400, "error_name": "bad_parameter", "error_message": "site is required"}
 			}
 			id := c.id
 			return http.StatusOK, map[string]any{"items": []any{map[string]any{"user_id": numericID(id.UID),
