@@ -97,7 +97,7 @@ func TestAppleClientSecret(t *testing.T) {
 	secret, err := backends.AppleID(s).ClientSecret()
 	require.NoError(t, err)
 
-	jws, err := jose.ParseSigned(secret, []jose.SignatureAlgorithm{jose.ES256})
+	jws, err := jose.ParseSignedCompact(secret, []jose.SignatureAlgorithm{jose.ES256})
 	require.NoError(t, err)
 	assert.Equal(t, "KEY1234567", jws.Signatures[0].Header.KeyID)
 	payload, err := jws.Verify(&priv.PublicKey)
