@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -164,12 +165,17 @@ type OIDCConfig struct {
 // cache does not hold makes it refetch the JWKS, at most once per
 // KeyRefresh. An OIDC is safe for concurrent use.
 type OIDC struct {
-	cfg    OIDCConfig
-	keys   ClaimKeys
-	user   func([]byte) (string, socialauth.Details, error)
-	access *OAuth2 // the userinfo path; nil when AccessTokenIsIDToken
-	disc   *remote[*discovery]
-	jwks   *remote[[]jose.JSONWebKey]
+	cfg     OIDCConfig
+	keys    ClaimKeys
+	user    func([]byte) (string, socialauth.Details, error)
+	access  *OAuth2 // the userinfo path; nil when AccessTokenIsIDToken
+	discURL string  // DiscoveryURL, or the one Issuer implies
+	disc    *remote[*discovery]
+	jwks    *remote[[]jose.JSONWebKey]
+	meta    atomic.Pointer[metadata] // derived from the last discovery document seen
+	// standardClaims: the profile is the standard claims (no User, default
+	// Claims), read from the claims verification decodes.
+	standardClaims bool
 }
 
 var (
@@ -249,9 +255,13 @@ func NewOIDC(c OIDCConfig) *OIDC {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	o := &OIDC{cfg: c, keys: c.Claims.withDefaults(), user: c.User}
+	o := &OIDC{cfg: c, keys: c.Claims.withDefaults(), user: c.User, discURL: c.DiscoveryURL}
+	if o.discURL == "" {
+		o.discURL = strings.TrimRight(c.Issuer, "/") + "/.well-known/openid-configuration"
+	}
 	if o.user == nil {
 		o.user = o.keys.user
+		o.standardClaims = o.keys == ClaimKeys{}.withDefaults()
 	}
 	o.disc = newRemote(o.parseDiscovery, maxCacheTTL)
 	o.jwks = newRemote(parseJWKS, time.Hour)
@@ -368,7 +378,7 @@ func (o *OIDC) AuthenticateIDToken(ctx context.Context, client *http.Client, idT
 	if err != nil {
 		return nil, err
 	}
-	return o.profile(v.claims, socialauth.Token{IDToken: idToken, Expiry: v.token.Expiry})
+	return o.idTokenProfile(v, socialauth.Token{IDToken: idToken, Expiry: v.claims.Expiry.t})
 }
 
 // AuthenticateTokens checks the tokens a provider's token endpoint answers
@@ -391,13 +401,13 @@ func (o *OIDC) AuthenticateTokens(ctx context.Context, client *http.Client, t so
 		return nil, err
 	}
 	if t.Expiry.IsZero() {
-		t.Expiry = v.token.Expiry
+		t.Expiry = v.claims.Expiry.t
 	}
-	if t.AccessToken != "" && v.token.AccessTokenHash != "" && v.token.VerifyAccessToken(t.AccessToken) != nil {
+	if t.AccessToken != "" && v.claims.AtHash != "" && !accessTokenHashMatches(v.alg, t.AccessToken, v.claims.AtHash) {
 		return nil, fmt.Errorf("%w: the id_token's at_hash does not match the access token", socialauth.ErrInvalidToken)
 	}
 	if t.AccessToken == "" || o.access == nil {
-		return o.profile(v.claims, t)
+		return o.idTokenProfile(v, t)
 	}
 	info, err := o.userInfoJSON(ctx, client, t.AccessToken)
 	if err != nil {
@@ -409,10 +419,10 @@ func (o *OIDC) AuthenticateTokens(ctx context.Context, client *http.Client, t so
 	if err := decode(info, &sub); err != nil {
 		return nil, err
 	}
-	if s := idString(sub.Sub); s == "" || s != v.token.Subject {
+	if s := idString(sub.Sub); s == "" || s != v.claims.Subject {
 		return nil, fmt.Errorf("%w: the userinfo sub differs from the id_token's", socialauth.ErrInvalidToken)
 	}
-	merged, err := mergeClaims(v.claims, info)
+	merged, err := mergeClaims(v.payload, info)
 	if err != nil {
 		return nil, err
 	}
@@ -420,12 +430,27 @@ func (o *OIDC) AuthenticateTokens(ctx context.Context, client *http.Client, t so
 	if err != nil {
 		return nil, err
 	}
-	uid, _, err := o.user(v.claims)
+	uid, _, err := o.user(v.payload)
 	if err != nil {
 		return nil, err
 	}
 	p.UID = uid // the id_token's, whatever the userinfo says under that key
 	return p, nil
+}
+
+// idTokenProfile is the Profile a verified id_token describes, carrying
+// tok: with the standard claims, made from the claims verification
+// decoded; otherwise mapped from the payload.
+func (o *OIDC) idTokenProfile(v *verified, tok socialauth.Token) (*socialauth.Profile, error) {
+	if !o.standardClaims {
+		return o.profile(v.payload, tok)
+	}
+	c := &v.claims
+	p := &socialauth.Profile{UID: c.Subject, Raw: v.payload, Details: socialauth.Details{
+		Username: c.Username, Email: c.Email, EmailVerified: bool(c.EmailVerified) && c.Email != "",
+		FullName: c.FullName, FirstName: c.GivenName, LastName: c.FamilyName,
+	}}
+	return o.finish(p, tok)
 }
 
 // profile maps verified claims to a Profile carrying tok.
@@ -434,6 +459,11 @@ func (o *OIDC) profile(claims []byte, tok socialauth.Token) (*socialauth.Profile
 	if err != nil {
 		return nil, err
 	}
+	return o.finish(p, tok)
+}
+
+// finish checks p has a uid, completes its names and gives it tok.
+func (o *OIDC) finish(p *socialauth.Profile, tok socialauth.Token) (*socialauth.Profile, error) {
 	if p.UID == "" {
 		return nil, fmt.Errorf("%w: the token has no %s", socialauth.ErrAuthFailed, o.keys.UID)
 	}
@@ -476,23 +506,53 @@ type discovery struct {
 // static reports whether the provider is configured without discovery.
 func (o *OIDC) static() bool { return o.cfg.JWKSURL != "" && o.cfg.DiscoveryURL == "" }
 
-func (o *OIDC) discoveryURL() string {
-	if o.cfg.DiscoveryURL != "" {
-		return o.cfg.DiscoveryURL
-	}
-	return strings.TrimRight(o.cfg.Issuer, "/") + "/.well-known/openid-configuration"
+// discoveryURL is where the discovery document is fetched.
+func (o *OIDC) discoveryURL() string { return o.discURL }
+
+// metadata is what a backend uses of its provider's metadata, derived once
+// per discovery document.
+type metadata struct {
+	doc  *discovery                // the document it was derived from; nil for a static provider
+	d    discovery                 // the endpoints, the configured ones taking precedence
+	algs []jose.SignatureAlgorithm // the id_token algorithms accepted
 }
 
 // endpoints returns the provider's metadata: the static configuration, or
 // the discovery document with the configured endpoints taking precedence.
+// It is shared: callers must not modify it.
 func (o *OIDC) endpoints(ctx context.Context, client *http.Client) (*discovery, error) {
-	var d discovery
+	m, err := o.metadata(ctx, client)
+	if err != nil {
+		return nil, err
+	}
+	return &m.d, nil
+}
+
+// metadata returns the metadata derived from the current discovery
+// document (or the static configuration), deriving it when the document
+// changed.
+func (o *OIDC) metadata(ctx context.Context, client *http.Client) (*metadata, error) {
+	var doc *discovery
 	if !o.static() {
-		doc, err := o.disc.get(ctx, client, o.discoveryURL(), o.cfg.Now(), 0, nil)
-		if err != nil {
+		var err error
+		if doc, err = o.disc.get(ctx, client, o.discoveryURL(), o.cfg.Now(), 0, nil); err != nil {
 			return nil, err
 		}
-		d = *doc
+	}
+	if m := o.meta.Load(); m != nil && m.doc == doc {
+		return m, nil
+	}
+	m := o.derive(doc)
+	o.meta.Store(m)
+	return m, nil
+}
+
+// derive merges doc (nil for a static provider) with the configuration.
+func (o *OIDC) derive(doc *discovery) *metadata {
+	m := &metadata{doc: doc}
+	d := &m.d
+	if doc != nil {
+		*d = *doc
 	} else {
 		d.Issuer = o.cfg.Issuer
 	}
@@ -506,7 +566,17 @@ func (o *OIDC) endpoints(ctx context.Context, client *http.Client) (*discovery, 
 	set(&d.UserInfoURL, o.cfg.UserInfoURL)
 	set(&d.JWKSURL, o.cfg.JWKSURL)
 	set(&d.IntrospectionURL, o.cfg.IntrospectionURL)
-	return &d, nil
+	algs := o.cfg.Algorithms
+	if len(d.Algorithms) > 0 { // narrowed to what the provider says it signs with
+		narrowed := slices.DeleteFunc(slices.Clone(algs), func(a string) bool { return !slices.Contains(d.Algorithms, a) })
+		if len(narrowed) > 0 {
+			algs = narrowed
+		}
+	}
+	for _, a := range algs {
+		m.algs = append(m.algs, jose.SignatureAlgorithm(a))
+	}
+	return m
 }
 
 // parseDiscovery reads a discovery document and checks it names the

@@ -114,17 +114,33 @@ func (r *remote[T]) cached(url string, now time.Time, minRefresh time.Duration, 
 	return zero, false
 }
 
+// documentTimeout bounds a document fetch made with a client that has no
+// timeout of its own (or with no client at all).
+const documentTimeout = 10 * time.Second
+
 // fetchDocument GETs url through client (with the bounds and error mapping
 // of call) and returns the body and the answer's Cache-Control header.
 func fetchDocument(ctx context.Context, client *http.Client, url string) ([]byte, string, error) {
-	if client == nil {
-		client = http.DefaultClient
-	}
-	rec := &headerRecorder{base: client.Transport}
-	c := *client
-	c.Transport = rec
-	body, err := call{url: url}.do(ctx, &c)
+	c, rec := documentClient(client)
+	body, err := call{url: url}.do(ctx, c)
 	return body, rec.cacheControl(), err
+}
+
+// documentClient is the client a document is fetched with: a copy of
+// client (nil means Go's default transport, which honours the proxy
+// environment and the system's roots) whose transport records the
+// answer's headers, with documentTimeout when client sets no timeout.
+func documentClient(client *http.Client) (*http.Client, *headerRecorder) {
+	var c http.Client
+	if client != nil {
+		c = *client
+	}
+	rec := &headerRecorder{base: c.Transport}
+	c.Transport = rec
+	if c.Timeout <= 0 {
+		c.Timeout = documentTimeout
+	}
+	return &c, rec
 }
 
 // headerRecorder keeps the Cache-Control header of the answer it passes on.

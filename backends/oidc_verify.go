@@ -1,9 +1,12 @@
 package backends
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/sha512"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -11,10 +14,11 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/go-socialauth/socialauth"
@@ -26,8 +30,9 @@ const maxJWT = 32 << 10
 
 // verified is an id_token that passed every check.
 type verified struct {
-	token  *oidc.IDToken
-	claims []byte // the payload, a JSON object
+	claims  idClaims
+	payload []byte // the claims as signed, a JSON object
+	alg     string // the signature algorithm, for at_hash
 }
 
 // invalid is a refusal of an id_token: it wraps ErrInvalidToken with a
@@ -37,11 +42,12 @@ func invalid(reason string) error {
 }
 
 // verify checks raw as an id_token of this provider for this app (OIDC
-// Core §3.1.3.7). go-jose parses it with the allowed algorithms only, the
-// signature is checked against the cached JWKS (refetched for an unknown
-// kid), go-oidc's verifier reads the claims, and the checks it leaves to
-// its caller (audience set, azp, iat, nbf with our leeway, nonce, issuer
-// templates) are done here.
+// Core §3.1.3.7). The token is parsed once, by go-jose, with the allowed
+// algorithms only; its signature is checked against the cached JWKS
+// (refetched for an unknown kid); its claims are decoded once, into one
+// struct that holds what the checks and the default profile read; then
+// iss (exactly, or an issuer template), aud and azp, exp, iat and nbf with
+// the leeway, sub and the nonce are checked.
 func (o *OIDC) verify(ctx context.Context, client *http.Client, raw, nonce string) (*verified, error) {
 	if raw == "" {
 		return nil, fmt.Errorf("%w: id_token", socialauth.ErrInvalidRequest)
@@ -55,22 +61,11 @@ func (o *OIDC) verify(ctx context.Context, client *http.Client, raw, nonce strin
 	if len(o.cfg.ClientIDs) == 0 {
 		return nil, fmt.Errorf("%w: %s has no client id configured to check tokens against", socialauth.ErrAuthFailed, o.cfg.Name)
 	}
-	d, err := o.endpoints(ctx, client)
+	m, err := o.metadata(ctx, client)
 	if err != nil {
 		return nil, err
 	}
-	algs := o.cfg.Algorithms
-	if len(d.Algorithms) > 0 { // narrowed to what the provider says it signs with
-		narrowed := slices.DeleteFunc(slices.Clone(algs), func(a string) bool { return !slices.Contains(d.Algorithms, a) })
-		if len(narrowed) > 0 {
-			algs = narrowed
-		}
-	}
-	joseAlgs := make([]jose.SignatureAlgorithm, len(algs))
-	for i, a := range algs {
-		joseAlgs[i] = jose.SignatureAlgorithm(a)
-	}
-	jws, err := jose.ParseSigned(raw, joseAlgs)
+	jws, err := jose.ParseSignedCompact(raw, m.algs)
 	if err != nil {
 		var alg *jose.ErrUnexpectedSignatureAlgorithm
 		if errors.As(err, &alg) {
@@ -82,73 +77,101 @@ func (o *OIDC) verify(ctx context.Context, client *http.Client, raw, nonce strin
 		return nil, invalid("must have exactly one signature")
 	}
 	kid := jws.Signatures[0].Header.KeyID
-	keys, err := o.jwks.get(ctx, client, d.JWKSURL, o.cfg.Now(), o.cfg.KeyRefresh, func(ks []jose.JSONWebKey) bool {
+	keys, err := o.jwks.get(ctx, client, m.d.JWKSURL, o.cfg.Now(), o.cfg.KeyRefresh, func(ks []jose.JSONWebKey) bool {
 		return kid == "" || slices.ContainsFunc(ks, func(k jose.JSONWebKey) bool { return k.KeyID == kid })
 	})
 	if err != nil {
 		return nil, err
 	}
-	ks := &signatureCheck{jws: jws, keys: keys}
-	v := oidc.NewVerifier(d.Issuer, ks, &oidc.Config{
-		SkipClientIDCheck:    true, // several client ids, checked below
-		SkipIssuerCheck:      true, // issuer templates, checked below
-		SkipExpiryCheck:      true, // with our leeway, below
-		SupportedSigningAlgs: algs,
-	})
-	tok, err := v.Verify(ctx, raw)
+	payload, err := checkSignature(jws, keys)
 	if err != nil {
-		if ks.err != nil {
-			return nil, ks.err
-		}
-		return nil, invalid("has malformed claims")
-	}
-	var extra struct {
-		AZP       string          `json:"azp"`
-		NotBefore json.RawMessage `json:"nbf"`
-		IssuedAt  json.RawMessage `json:"iat"`
-		Tenant    string          `json:"tid"`
-	}
-	if err := tok.Claims(&extra); err != nil {
-		return nil, invalid("has malformed claims")
-	}
-	if err := o.checkIssuer(tok.Issuer, d.Issuer, extra.Tenant); err != nil {
 		return nil, err
 	}
-	if err := o.checkAudience(tok.Audience, extra.AZP); err != nil {
+	v := &verified{payload: payload, alg: jws.Signatures[0].Header.Algorithm}
+	c := &v.claims
+	if c.decode(payload) != nil {
+		return nil, invalid("has malformed claims")
+	}
+	if err := o.checkIssuer(c.Issuer, m.d.Issuer, c.Tenant); err != nil {
+		return nil, err
+	}
+	if err := o.checkAudience(c.Audience, c.AZP); err != nil {
 		return nil, err
 	}
 	now, leeway := o.cfg.Now(), o.cfg.Leeway
 	switch {
-	case tok.Expiry.IsZero():
+	case c.Expiry.bad || c.IssuedAt.bad:
+		return nil, invalid("has malformed claims")
+	case !c.Expiry.set:
 		return nil, invalid("has no exp")
-	case !now.Before(tok.Expiry.Add(leeway)):
+	case !now.Before(c.Expiry.t.Add(leeway)):
 		return nil, invalid("has expired")
-	case len(extra.IssuedAt) == 0 || string(extra.IssuedAt) == "null" || tok.IssuedAt.IsZero():
+	case !c.IssuedAt.set:
 		return nil, invalid("has no iat")
-	case tok.IssuedAt.After(now.Add(leeway)):
+	case c.IssuedAt.t.After(now.Add(leeway)):
 		return nil, invalid("was issued in the future (iat)")
-	case o.cfg.MaxAge > 0 && now.Sub(tok.IssuedAt) > o.cfg.MaxAge+leeway:
+	case o.cfg.MaxAge > 0 && now.Sub(c.IssuedAt.t) > o.cfg.MaxAge+leeway:
 		return nil, invalid("was issued too long ago (iat)")
+	case c.NotBefore.bad:
+		return nil, invalid("has a malformed nbf")
+	case c.NotBefore.set && c.NotBefore.t.After(now.Add(leeway)):
+		return nil, invalid("is not valid yet (nbf)")
 	}
-	if len(extra.NotBefore) > 0 && string(extra.NotBefore) != "null" {
-		var nbf float64
-		if json.Unmarshal(extra.NotBefore, &nbf) != nil {
-			return nil, invalid("has a malformed nbf")
-		}
-		if time.Unix(int64(nbf), 0).After(now.Add(leeway)) {
-			return nil, invalid("is not valid yet (nbf)")
-		}
-	}
-	if tok.Subject == "" {
+	if c.Subject == "" {
 		return nil, invalid("has no sub")
 	}
-	if nonce != "" && !o.nonceMatches(tok.Nonce, nonce) {
-		if tok.Nonce == "" {
+	if nonce != "" && !o.nonceMatches(c.Nonce, nonce) {
+		if c.Nonce == "" {
 			return nil, invalid("has no nonce, but one was expected")
 		}
 		return nil, invalid("nonce does not match")
 	}
-	return &verified{token: tok, claims: ks.payload}, nil
+	return v, nil
+}
+
+// checkSignature verifies the token's one signature with the JWKS keys
+// that carry its kid (any key when it has none) and allow its algorithm,
+// and returns the signed payload.
+func checkSignature(jws *jose.JSONWebSignature, keys []jose.JSONWebKey) ([]byte, error) {
+	h := jws.Signatures[0].Header
+	found := false
+	for i := range keys {
+		k := &keys[i]
+		if h.KeyID != "" && k.KeyID != h.KeyID || k.Algorithm != "" && k.Algorithm != h.Algorithm {
+			continue
+		}
+		found = true
+		if payload, err := jws.Verify(k); err == nil {
+			return payload, nil
+		}
+	}
+	if !found {
+		return nil, invalid("is signed with a key the provider does not publish (kid)")
+	}
+	return nil, invalid("signature is invalid")
+}
+
+// accessTokenHashMatches checks an id_token's at_hash against the access
+// token it came with (OIDC Core §3.1.3.6, §3.3.2.11): the left half of the
+// access token's hash, with the hash of the token's signature algorithm,
+// base64url-encoded. An algorithm with no such hash (EdDSA) never matches.
+func accessTokenHashMatches(alg, accessToken, atHash string) bool {
+	var sum []byte
+	switch alg {
+	case "RS256", "ES256", "PS256":
+		s := sha256.Sum256([]byte(accessToken))
+		sum = s[:]
+	case "RS384", "ES384", "PS384":
+		s := sha512.Sum384([]byte(accessToken))
+		sum = s[:]
+	case "RS512", "ES512", "PS512":
+		s := sha512.Sum512([]byte(accessToken))
+		sum = s[:]
+	default:
+		return false
+	}
+	want := base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
+	return subtle.ConstantTimeCompare([]byte(atHash), []byte(want)) == 1
 }
 
 // tenantID is the shape of Entra's "tid": a GUID.
@@ -212,43 +235,6 @@ func (o *OIDC) nonceMatches(got, want string) bool {
 	return false
 }
 
-// signatureCheck is the go-oidc KeySet of one verification: it checks the
-// already parsed token against the JWKS keys that match its kid and
-// remembers why it refused.
-type signatureCheck struct {
-	jws     *jose.JSONWebSignature
-	keys    []jose.JSONWebKey
-	payload []byte
-	err     error
-}
-
-// VerifySignature implements oidc.KeySet for the token parsed into c.jws
-// (the verifier hands it the same raw token).
-func (c *signatureCheck) VerifySignature(context.Context, string) ([]byte, error) {
-	sig := c.jws.Signatures[0]
-	found := false
-	for i := range c.keys {
-		k := &c.keys[i]
-		if sig.Header.KeyID != "" && k.KeyID != sig.Header.KeyID {
-			continue
-		}
-		if k.Algorithm != "" && k.Algorithm != sig.Header.Algorithm {
-			continue
-		}
-		found = true
-		if payload, err := c.jws.Verify(k); err == nil {
-			c.payload = payload
-			return payload, nil
-		}
-	}
-	if !found {
-		c.err = invalid("is signed with a key the provider does not publish (kid)")
-	} else {
-		c.err = invalid("signature is invalid")
-	}
-	return nil, c.err
-}
-
 // parseJWKS reads a JWK Set, keeping the public signature keys go-jose
 // understands and skipping the others (RFC 7517 §5).
 func parseJWKS(body []byte) ([]jose.JSONWebKey, error) {
@@ -273,4 +259,255 @@ func parseJWKS(body []byte) ([]jose.JSONWebKey, error) {
 		return nil, fmt.Errorf("%w: the JWKS holds no usable signature key", socialauth.ErrProviderUnavailable)
 	}
 	return out, nil
+}
+
+// idClaims are the claims of an id_token, decoded once: those verification
+// reads and those the default profile (the standard claims) is made of.
+type idClaims struct {
+	Issuer, Subject, AZP, Nonce, AtHash, Tenant string // iss, sub, azp, nonce, at_hash, tid
+	Audience                                    []string
+	Expiry, IssuedAt, NotBefore                 numericDate
+
+	// The standard profile claims: a value that is not a string reads as
+	// absent, as in the default mapper.
+	Username, Email, FullName, GivenName, FamilyName string // preferred_username, email, name, given_name, family_name
+	EmailVerified                                    flexBool
+}
+
+// numericDate is a JWT NumericDate claim (RFC 7519 §2): set when present
+// and not null, bad when present and not a number of seconds.
+type numericDate struct {
+	t        time.Time
+	set, bad bool
+}
+
+// errClaims is a payload that cannot be read as an id_token's claims.
+var errClaims = errors.New("malformed claims")
+
+// decode reads an id_token's payload, which must be a JSON object. Claim
+// names are matched exactly (RFC 7519 §4: they are case-sensitive, where
+// encoding/json would also take "SUB" for "sub"); a repeated claim keeps
+// its last value, as with encoding/json; claims not listed in idClaims are
+// skipped unread. iss, sub, azp, nonce, at_hash and tid must be strings
+// (or null), aud a string or an array of strings.
+func (c *idClaims) decode(payload []byte) error {
+	if !json.Valid(payload) {
+		return errClaims
+	}
+	// The payload is valid JSON from here on: the scan below only finds
+	// where each member of the top-level object starts and ends.
+	i := skipSpace(payload, 0)
+	if payload[i] != '{' {
+		return errClaims
+	}
+	i = skipSpace(payload, i+1)
+	if payload[i] == '}' {
+		return nil
+	}
+	for {
+		end := endOfString(payload, i)
+		name := payload[i:end]
+		i = skipSpace(payload, skipSpace(payload, end)+1) // past the ':'
+		end = endOfValue(payload, i)
+		if err := c.set(name, payload[i:end]); err != nil {
+			return err
+		}
+		i = skipSpace(payload, end)
+		if payload[i] == '}' {
+			return nil
+		}
+		i = skipSpace(payload, i+1) // past the ','
+	}
+}
+
+// set stores the claim called name (a quoted JSON string) with value (a
+// JSON value).
+func (c *idClaims) set(name, value []byte) error {
+	key := name[1 : len(name)-1]
+	if bytes.IndexByte(key, '\\') >= 0 { // an escaped name: rare, decoded
+		s, ok := jsonString(name)
+		if !ok {
+			return errClaims
+		}
+		key = []byte(s)
+	}
+	strict := func(dst *string) error {
+		if string(value) == "null" {
+			*dst = ""
+			return nil
+		}
+		s, ok := jsonString(value)
+		if !ok {
+			return errClaims
+		}
+		*dst = s
+		return nil
+	}
+	loose := func(dst *string) {
+		*dst, _ = jsonString(value)
+	}
+	switch string(key) {
+	case "iss":
+		return strict(&c.Issuer)
+	case "sub":
+		return strict(&c.Subject)
+	case "azp":
+		return strict(&c.AZP)
+	case "nonce":
+		return strict(&c.Nonce)
+	case "at_hash":
+		return strict(&c.AtHash)
+	case "tid":
+		return strict(&c.Tenant)
+	case "aud":
+		aud, err := audClaim(value)
+		c.Audience = aud
+		return err
+	case "exp":
+		c.Expiry = numericDateOf(value)
+	case "iat":
+		c.IssuedAt = numericDateOf(value)
+	case "nbf":
+		c.NotBefore = numericDateOf(value)
+	case "preferred_username":
+		loose(&c.Username)
+	case "email":
+		loose(&c.Email)
+	case "name":
+		loose(&c.FullName)
+	case "given_name":
+		loose(&c.GivenName)
+	case "family_name":
+		loose(&c.FamilyName)
+	case "email_verified":
+		_ = c.EmailVerified.UnmarshalJSON(value)
+	}
+	return nil
+}
+
+// audClaim reads "aud": one string or an array of strings (a null
+// element reads as "", as with encoding/json); null means none.
+func audClaim(value []byte) ([]string, error) {
+	switch value[0] {
+	case 'n':
+		return nil, nil
+	case '"':
+		s, ok := jsonString(value)
+		if !ok {
+			return nil, errClaims
+		}
+		return []string{s}, nil
+	case '[':
+	default:
+		return nil, errClaims
+	}
+	aud := []string{}
+	i := skipSpace(value, 1)
+	if value[i] == ']' {
+		return aud, nil
+	}
+	for {
+		end := endOfValue(value, i)
+		s, ok := "", string(value[i:end]) == "null"
+		if !ok {
+			if s, ok = jsonString(value[i:end]); !ok {
+				return nil, errClaims
+			}
+		}
+		aud = append(aud, s)
+		i = skipSpace(value, end)
+		if value[i] == ']' {
+			return aud, nil
+		}
+		i = skipSpace(value, i+1)
+	}
+}
+
+// maxNumericDate bounds a NumericDate to what time.Unix represents; no
+// real token comes near it.
+const maxNumericDate = 1 << 53
+
+// numericDateOf reads a NumericDate: seconds since the epoch, a fraction
+// dropped.
+func numericDateOf(value []byte) numericDate {
+	if string(value) == "null" {
+		return numericDate{}
+	}
+	if value[0] != '-' && (value[0] < '0' || value[0] > '9') {
+		return numericDate{bad: true}
+	}
+	f, err := strconv.ParseFloat(string(value), 64)
+	if err != nil || f > maxNumericDate || f < -maxNumericDate {
+		return numericDate{bad: true}
+	}
+	return numericDate{t: time.Unix(int64(f), 0), set: true}
+}
+
+// jsonString is the text of a JSON string literal; ok is false when value
+// is anything else. Literals without escapes (nearly all) cost one copy.
+func jsonString(value []byte) (string, bool) {
+	if len(value) < 2 || value[0] != '"' {
+		return "", false
+	}
+	inner := value[1 : len(value)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) {
+		return string(inner), true
+	}
+	var s string
+	if json.Unmarshal(value, &s) != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// JSON whitespace.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfString returns the index just past the JSON string literal that
+// starts at b[i], in valid JSON.
+func endOfString(b []byte, i int) int {
+	for i++; ; i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+}
+
+// endOfValue returns the index just past the JSON value that starts at
+// b[i], in valid JSON.
+func endOfValue(b []byte, i int) int {
+	switch b[i] {
+	case '"':
+		return endOfString(b, i)
+	case '{', '[':
+		depth := 0
+		for ; ; i++ {
+			switch b[i] {
+			case '"':
+				i = endOfString(b, i) - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return i + 1
+				}
+			}
+		}
+	}
+	for ; i < len(b); i++ { // a number, true, false or null
+		switch b[i] {
+		case ',', '}', ']', ' ', '\t', '\r', '\n':
+			return i
+		}
+	}
+	return i
 }

@@ -93,6 +93,17 @@ func TestIDTokenValidation(t *testing.T) {
 		{name: "nonce mismatch", opts: opts{Nonce: "n-0S6_WzA2Mj"}, nonce: "n-attacker-nonce", reason: "nonce does not match"},
 		{name: "nonce missing when expected", opts: opts{}, nonce: "n-0S6_WzA2Mj", reason: "has no nonce"},
 		{name: "no sub", opts: opts{Claims: map[string]any{"sub": nil}}, reason: "has no sub"},
+		{name: "sub only under another case", opts: opts{Claims: map[string]any{"sub": nil, "Sub": ada.UID}}, reason: "has no sub"},
+		{name: "valid: sub beside a claim of another case", opts: opts{Claims: map[string]any{"SUB": "666"}}},
+		{name: "sub not a string", opts: opts{Claims: map[string]any{"sub": 248289761001}}, reason: "malformed claims"},
+		{name: "iss not a string", opts: opts{Claims: map[string]any{"iss": []string{"https://idp.example.com"}}}, reason: "malformed claims"},
+		{name: "nonce not a string", opts: opts{Claims: map[string]any{"nonce": 42}}, nonce: "42", reason: "malformed claims"},
+		{name: "exp not a number", opts: opts{Claims: map[string]any{"exp": "4102444800"}}, reason: "malformed claims"},
+		{name: "iat out of any range", opts: opts{Claims: map[string]any{"iat": 1e300}}, reason: "malformed claims"},
+		{name: "nbf not a number", opts: opts{Claims: map[string]any{"nbf": "soon"}}, reason: "malformed nbf"},
+		{name: "valid: nbf in the past", opts: opts{NotBefore: now.Add(-time.Minute)}},
+		{name: "valid: nbf within the leeway", opts: opts{NotBefore: now.Add(30 * time.Second)}},
+		{name: "valid: aud a one-element array", opts: opts{Audience: []string{"web-app"}}},
 		{name: "not a JWT", token: func(string) string { return "definitely-not-a-jwt" }, reason: "not a compact JWS"},
 		{name: "full of dots", token: func(string) string { return strings.Repeat(".", 20000) }, reason: "not a compact JWS"},
 		{name: "four parts", token: func(s string) string { return s + ".e30" }, reason: "not a compact JWS"},
@@ -152,4 +163,59 @@ func TestAlgorithmsNeverSymmetric(t *testing.T) {
 	}
 	_, err := verifyIDToken(t, b, f.fake.Client(), f.issuer.IDToken(f.s, ada, backendtest.IDTokenOptions{Alg: "ES256"}), "")
 	require.NoError(t, err)
+}
+
+// TestAlgorithmsFromDiscovery: with no Algorithms configured, a provider's
+// id_tokens are accepted with the algorithms its discovery document lists;
+// a static provider's, with the defaults.
+func TestAlgorithmsFromDiscovery(t *testing.T) {
+	f := newOIDCFixture(t, "https://idp.example.com") // its discovery lists RS256, PS256, ES256
+	_, err := verifyIDToken(t, f.b, f.fake.Client(), f.issuer.IDToken(f.s, ada, idOpts{Alg: "RS384"}), "")
+	require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	assert.Contains(t, err.Error(), "algorithm that is not allowed")
+	for _, alg := range []string{"RS256", "PS256", "ES256"} {
+		_, err := verifyIDToken(t, f.b, f.fake.Client(), f.issuer.IDToken(f.s, ada, idOpts{Alg: alg}), "")
+		require.NoError(t, err, alg)
+	}
+
+	static := backends.NewOIDC(backends.OIDCConfig{Name: "x", Issuer: f.issuer.URL(), JWKSURL: f.issuer.URL() + "/jwks",
+		ClientIDs: []string{f.s.Key}, AccessTokenIsIDToken: true})
+	before := f.issuer.DiscoveryFetches()
+	for _, alg := range []string{"RS256", "RS384", "RS512", "PS512", "ES256"} {
+		p, err := verifyIDToken(t, static, f.fake.Client(), f.issuer.IDToken(f.s, ada, idOpts{Alg: alg}), "")
+		require.NoError(t, err, alg)
+		assert.Equal(t, ada.UID, p.UID)
+	}
+	assert.Equal(t, before, f.issuer.DiscoveryFetches(), "a static provider never reads discovery")
+}
+
+// TestIDTokenClaimNamesAreExact: claim names are case-sensitive (RFC 7519
+// §4): a claim whose name differs from a standard one in case only stands
+// in for none (encoding/json would take it for the standard one).
+func TestIDTokenClaimNamesAreExact(t *testing.T) {
+	f := newOIDCFixture(t, "https://idp.example.com")
+	tok := f.issuer.IDToken(f.s, ada, idOpts{Claims: map[string]any{
+		"email": nil, "EMAIL": "mallory@evil.example",
+		"email_verified": nil, "Email_Verified": true,
+		"name": nil, "Name": "Mallory", "given_name": nil, "family_name": nil,
+		"preferred_username": nil, "Preferred_Username": "mallory",
+	}})
+	p, err := verifyIDToken(t, f.b, f.fake.Client(), tok, "")
+	require.NoError(t, err)
+	assert.Equal(t, ada.UID, p.UID)
+	assert.Equal(t, socialauth.Details{}, p.Details)
+	assert.Contains(t, string(p.Raw), `"EMAIL":"mallory@evil.example"`, "Raw keeps every claim as signed")
+
+	for name, claims := range map[string]map[string]any{
+		"iss": {"iss": nil, "ISS": f.issuer.URL()},
+		"aud": {"aud": nil, "Aud": f.s.Key},
+		"exp": {"exp": nil, "EXP": 4102444800},
+		"iat": {"iat": nil, "Iat": time.Now().Unix()},
+	} {
+		_, err := verifyIDToken(t, f.b, f.fake.Client(), f.issuer.IDToken(f.s, ada, idOpts{Claims: claims}), "")
+		require.ErrorIs(t, err, socialauth.ErrInvalidToken, name)
+	}
+	_, err = verifyIDToken(t, f.b, f.fake.Client(), f.issuer.IDToken(f.s, ada, idOpts{Claims: map[string]any{"Nonce": "n-1"}}), "n-1")
+	require.ErrorIs(t, err, socialauth.ErrInvalidToken)
+	assert.Contains(t, err.Error(), "has no nonce")
 }

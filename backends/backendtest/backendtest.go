@@ -38,6 +38,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/jarcoal/httpmock"
 
@@ -98,7 +99,7 @@ type grant struct {
 func New(t testing.TB) *Provider {
 	mock := httpmock.NewMockTransport()
 	return &Provider{
-		t: t, mock: mock, client: &http.Client{Transport: mock},
+		t: t, mock: mock, client: &http.Client{Transport: mock, Timeout: 30 * time.Second}, // as bounded as any client a host should hand over
 		tokens: map[string]grant{}, installed: map[string]bool{}, outage: map[string]int{},
 	}
 }
