@@ -448,7 +448,7 @@ func (o *OIDC) idTokenProfile(v *verified, tok socialauth.Token) (*socialauth.Pr
 	c := &v.claims
 	p := &socialauth.Profile{UID: c.Subject, Raw: v.payload, Details: socialauth.Details{
 		Username: c.Username, Email: c.Email, EmailVerified: bool(c.EmailVerified) && c.Email != "",
-		FullName: c.FullName, FirstName: c.GivenName, LastName: c.FamilyName,
+		FullName: c.FullName, FirstName: c.GivenName, LastName: c.FamilyName, AvatarURL: pictureURL(c.Picture),
 	}}
 	return o.finish(p, tok)
 }

@@ -271,6 +271,7 @@ type idClaims struct {
 	// The standard profile claims: a value that is not a string reads as
 	// absent, as in the default mapper.
 	Username, Email, FullName, GivenName, FamilyName string // preferred_username, email, name, given_name, family_name
+	Picture                                          string // picture
 	EmailVerified                                    flexBool
 }
 
@@ -379,6 +380,8 @@ func (c *idClaims) set(name, value []byte) error {
 		loose(&c.GivenName)
 	case "family_name":
 		loose(&c.FamilyName)
+	case "picture":
+		loose(&c.Picture)
 	case "email_verified":
 		_ = c.EmailVerified.UnmarshalJSON(value)
 	}

@@ -199,6 +199,7 @@ func TestIDTokenClaimNamesAreExact(t *testing.T) {
 		"email_verified": nil, "Email_Verified": true,
 		"name": nil, "Name": "Mallory", "given_name": nil, "family_name": nil,
 		"preferred_username": nil, "Preferred_Username": "mallory",
+		"picture": nil, "Picture": "https://evil.example/mallory.png",
 	}})
 	p, err := verifyIDToken(t, f.b, f.fake.Client(), tok, "")
 	require.NoError(t, err)
