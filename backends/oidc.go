@@ -136,8 +136,11 @@ type OIDCConfig struct {
 	// this; their providers have no userinfo that proves anything).
 	AccessTokenIsIDToken bool
 	// Introspection says when an access token's audience is proven with
-	// RFC 7662 introspection (client_secret_basic). The zero value is
-	// IntrospectIfAdvertised.
+	// RFC 7662 introspection: the answer's client_id must be one of
+	// ClientIDs; the app authenticates with client_secret_basic, or
+	// client_secret_post when the discovery document's
+	// introspection_endpoint_auth_methods_supported lists only that. The
+	// zero value is IntrospectIfAdvertised.
 	Introspection Introspection
 
 	// Doc describes the backend. Protocol defaults to "OIDC";
@@ -186,7 +189,10 @@ var (
 // access token (Authenticate) is sent to the userinfo endpoint; its audience is
 // proven only when the discovery document advertises an
 // introspection_endpoint and Secret is set (RFC 7662: the token must be
-// active and issued to Key or one of ClientIDs, for the same sub). Without
+// active and its client_id Key or one of ClientIDs, for the same sub; the
+// app authenticates as introspection_endpoint_auth_methods_supported
+// allows, client_secret_basic or client_secret_post, and an endpoint that
+// takes neither fails the login with an error that says so). Without
 // that, the userinfo answer is all there is: any token the provider
 // accepts, whichever app it was issued to, logs its user in, so prefer the
 // id_token. The uid is "sub"; the email counts as verified when the
@@ -310,7 +316,7 @@ func (o *OIDC) Doc() Doc {
 		case o.cfg.AccessTokenIsIDToken:
 			d.TokenCheck = "the token is verified as an " + idt
 		case o.cfg.Introspection == IntrospectRequired:
-			d.TokenCheck = "introspection (RFC 7662): active, client_id/aud ∈ Key+ClientIDs, sub = userinfo sub; " + idt
+			d.TokenCheck = "introspection (RFC 7662): active, client_id ∈ Key+ClientIDs, sub = userinfo sub; " + idt
 		case o.cfg.Introspection == IntrospectNever:
 			d.TokenCheck = "access token: userinfo only, audience NOT proven; " + idt
 		default:
@@ -457,6 +463,10 @@ type discovery struct {
 	JWKSURL          string   `json:"jwks_uri"`
 	IntrospectionURL string   `json:"introspection_endpoint"`
 	Algorithms       []string `json:"id_token_signing_alg_values_supported"`
+
+	// IntrospectionAuthMethods is RFC 8414's
+	// introspection_endpoint_auth_methods_supported.
+	IntrospectionAuthMethods []string `json:"introspection_endpoint_auth_methods_supported"`
 }
 
 // static reports whether the provider is configured without discovery.
