@@ -39,6 +39,7 @@ func TestOIDCClaimFixtures(t *testing.T) {
 		{"auth0", backends.Settings{Key: "auth0-client", Domain: "acme.eu.auth0.com"}, "auth0", "sub", ""},
 		{"keycloak", backends.Settings{Key: "app", BaseURL: "https://sso.acme.example/realms/acme"}, "keycloak", "sub", ""},
 		{"linkedin-openidconnect", backends.Settings{Key: "78abcdef"}, "linkedin-openidconnect", "sub", ""},
+		{"slack", backends.Settings{Key: "25259531569.11152291"}, "slack", "sub", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,14 +60,32 @@ func TestDiscord(t *testing.T) {
 	})
 }
 
+// TestSlack: Sign in with Slack is OpenID Connect. Its userinfo is a POST
+// with the Bearer token; Slack refuses with HTTP 200 and {"ok": false}.
 func TestSlack(t *testing.T) {
 	const tok = "xoxp-2048-4096-8192-slackusertoken"
-	identity := "https://slack.com/api/users.identity"
-	b := backends.Slack(backends.Settings{Key: "2048.4096", Secret: "slack-secret-41ab"})
-	t.Run("username without a team name", func(t *testing.T) {
-		p, _, err := login(t, b, tok, answer{"GET", identity, 0, "slack/user-no-team-name.json"})
+	userinfo := "https://slack.com/api/openid.connect.userInfo"
+	s := backends.Settings{Key: "2048.4096", Secret: "slack-secret-41ab"}
+	b := backends.Slack(s)
+	t.Run("userinfo: uid, team in the username, verified email", func(t *testing.T) {
+		p, rec, err := login(t, b, tok, answer{"POST", userinfo, 0, "slack/userinfo.json"})
 		require.NoError(t, err)
-		assert.Equal(t, "U0G9QF9C6", p.UID)
+		assert.Equal(t, "U0R7JM", p.UID)
+		assert.Equal(t, "krane@kraneflannel", p.Details.Username, "PSA's username: the email's local part @ the team name")
+		assert.True(t, p.Details.EmailVerified)
+		r := requestTo(t, rec, "POST", userinfo)
+		assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
+	})
+	t.Run("email_verified false", func(t *testing.T) {
+		p, _, err := login(t, b, tok, answer{"POST", userinfo, 0, "slack/userinfo-email-unverified.json"})
+		require.NoError(t, err)
+		assert.Equal(t, "krane@slack-corp.com", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified)
+	})
+	t.Run("username without a team name", func(t *testing.T) {
+		p, _, err := login(t, b, tok, answer{"POST", userinfo, 0, "slack/userinfo-no-team-name.json"})
+		require.NoError(t, err)
+		assert.Equal(t, "U0R7JM", p.UID)
 		assert.Equal(t, "Sonny Whether", p.Details.Username, "no email: the name, and no @team")
 	})
 	for file, want := range map[string]error{
@@ -76,7 +94,7 @@ func TestSlack(t *testing.T) {
 		"slack/ratelimited.json":   socialauth.ErrProviderUnavailable,
 	} {
 		t.Run("ok false with HTTP 200 is an error: "+file, func(t *testing.T) {
-			p, _, err := login(t, b, tok, answer{"GET", identity, 0, file})
+			p, _, err := login(t, b, tok, answer{"POST", userinfo, 0, file})
 			require.ErrorIs(t, err, want)
 			assert.Nil(t, p)
 		})

@@ -163,6 +163,9 @@ type route struct {
 	token func(r *http.Request) string
 	// answer gives the status and JSON body for the token's grant.
 	answer func(c *call) (int, any)
+	// unknown answers a token the fake did not issue; nil means 401 with
+	// an RFC 6750 invalid_token error.
+	unknown func() (int, any)
 }
 
 // call is what a fake endpoint knows while answering.
@@ -193,6 +196,9 @@ func (p *Provider) responder(name string, r route) httpmock.Responder {
 			return jsonResponse(status, map[string]string{"error": "server_error", "error_description": "fake outage"})
 		}
 		if !ok || g.backend != name {
+			if r.unknown != nil {
+				return jsonResponse(r.unknown())
+			}
 			return jsonResponse(http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "unknown token"})
 		}
 		st, out := r.answer(&call{req: req, body: body, id: g.id, settings: g.settings, foreign: g.foreign})
