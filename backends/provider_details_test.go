@@ -256,6 +256,16 @@ func TestVKOAuth2(t *testing.T) {
 		assert.Equal(t, tok, q.Get("token"))
 		assert.Equal(t, vkSettings.APIKey, q.Get("access_token"), "checkToken is asked with the service key")
 	})
+	t.Run("a VK ID access token takes the same checks; the browser flow is VK ID's", func(t *testing.T) {
+		const vkid = "vk2.a.Xt4m9Qv2-vkid-user-access-token" // id.vk.com/oauth2/auth issues these, valid for an hour
+		p, rec, err := login(t, b, vkid, vk(users, "user.json"), vk(check, "check.json"))
+		require.NoError(t, err)
+		assert.Equal(t, "210700286", p.UID, "VK ID's user_id is the VK user id PSA stored")
+		assert.Equal(t, vkid, requestTo(t, rec, "GET", check).URL.Query().Get("token"))
+		assert.Equal(t, "https://id.vk.com/authorize", b.Provider().AuthURL)
+		assert.Equal(t, "https://id.vk.com/oauth2/auth", b.Provider().TokenURL)
+		assert.Contains(t, b.Doc().TokenCheck, "VK ID")
+	})
 	// PSA swallows VK's errors and logs the caller in as a previous user.
 	cases := []struct {
 		name     string
