@@ -430,10 +430,7 @@ func (o *OIDC) profile(claims []byte, tok socialauth.Token) (*socialauth.Profile
 		return nil, fmt.Errorf("%w: the token has no %s", socialauth.ErrAuthFailed, o.keys.UID)
 	}
 	p.Details.SplitName()
-	if tok.AccessToken != "" && tok.TokenType == "" {
-		tok.TokenType = "Bearer"
-	}
-	p.Token = tok
+	p.Token = tok // its TokenType only as the provider sent it
 	return p, nil
 }
 
