@@ -45,7 +45,11 @@ const (
 	// IntrospectIfAdvertised introspects when the provider's endpoint is
 	// known (OIDCConfig.IntrospectionURL or the discovery document's
 	// introspection_endpoint) and a client secret is configured; otherwise
-	// the access token's audience is not proven.
+	// the access token's audience is not proven. An endpoint whose
+	// introspection_endpoint_auth_methods_supported lists neither
+	// client_secret_basic nor client_secret_post fails the login: the
+	// configured secret cannot be used, and the backend does not quietly
+	// go without the check it was given a secret for.
 	IntrospectIfAdvertised Introspection = iota
 	// IntrospectRequired introspects every access token; an unknown
 	// endpoint or a missing secret fails the login.
