@@ -14,7 +14,14 @@ package backends
 // ?appid=Key, so app-specific signing keys are found), RS256, iss exactly
 // the discovered issuer (https://sts.windows.net/{tid}/; for "common" the
 // token's own tid), aud one of Key and ClientIDs, exp, iat within 10
-// minutes. The uid is "sub", as in PSA (pairwise per app, immutable);
+// minutes. An Entra v1.0 access token passes all of that when this app is
+// also an API (its aud may be the client id, its issuer is the same), so
+// a token with a claim only access tokens carry is refused: scp, idtyp
+// "app", appidacr, azpacr, or an appid (the client that obtained it) that
+// is not Key or one of ClientIDs
+// (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+// "roles" is allowed: id_tokens carry the user's app roles in it
+// (https://learn.microsoft.com/entra/identity-platform/id-token-claims-reference). The uid is "sub", as in PSA (pairwise per app, immutable);
 // never the UPN or email (nOAuth). The email counts as verified only with
 // the optional claim xms_edov.
 func AzureADTenantOAuth2(s Settings) *OIDC {

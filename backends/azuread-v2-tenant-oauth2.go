@@ -10,7 +10,10 @@ package backends
 // a nonce): Entra's JWKS from the tenant's v2.0 discovery document (with
 // ?appid=Key), RS256, iss exactly the discovered issuer
 // (https://login.microsoftonline.com/{tid}/v2.0; for "common" the token's
-// own tid), aud one of Key and ClientIDs, exp, iat within 10 minutes.
+// own tid), aud one of Key and ClientIDs, azp (the client a v2.0 access
+// token was issued to) one of them too, exp, iat within 10 minutes; a
+// token with a claim only access tokens carry (scp, idtyp "app", azpacr,
+// appidacr, appid) is refused, as [AzureADTenantOAuth2] says.
 //
 // The uid is "oid", the user's immutable object id (Graph's user id; it
 // needs the profile scope). PSA uses preferred_username here, which users

@@ -18,8 +18,10 @@ import (
 // whose tokens are accepted), BaseURL (default https://gitea.com).
 //
 // Token check: POST /login/oauth/introspect (RFC 7662) with the app's
-// credentials must say the token is active and that its aud is Key or one of
-// ClientIDs; its sub must equal /api/v1/user's id. Both run concurrently.
+// credentials (HTTP Basic) must say the token is active and that its aud is
+// Key or one of ClientIDs (Gitea's answer names the application in "aud" and
+// has no client_id: https://docs.gitea.com/development/oauth2-provider and
+// its IntrospectOAuth handler); its sub must equal /api/v1/user's id. Both run concurrently.
 // Servers without that endpoint (Gitea before it added introspection) answer
 // 404, which fails the login. The uid is the numeric "id". The name is read
 // from "full_name" (PSA reads "fullname", which the API does not have). The
@@ -48,7 +50,9 @@ func Gitea(s Settings) *OAuth2 {
 			})
 			return p, nil
 		},
-		Verify: introspectionCheck("gitea", site+"/login/oauth/introspect", s, true),
+		// Gitea's answer has no client_id: it names the application in
+		// "aud" (IntrospectOAuth in routers/web/auth/oauth2_provider.go).
+		Verify: introspector{backend: "gitea", endpoint: site + "/login/oauth/introspect", clientInAud: true}.verify(s),
 		Doc: Doc{ChecksAudience: true, TokenCheck: "POST /login/oauth/introspect with the app's credentials: active, aud ∈ Key+ClientIDs, sub = /api/v1/user id",
 			UID: "id (numeric)", EmailVerified: "/api/v1/user/emails lists the email as verified"},
 	})

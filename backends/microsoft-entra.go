@@ -3,6 +3,7 @@ package backends
 import (
 	"cmp"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
@@ -46,8 +47,8 @@ func entraTenant(name, version, uidClaim string, s Settings) *OIDC {
 		Scopes:               append([]string{"openid", "profile", "email"}, s.Scope...),
 		Algorithms:           []string{"RS256"},
 		AccessTokenIsIDToken: true,
-		User:                 entraUser(uidClaim, nil),
-		Doc: Doc{TokenCheck: "the token is verified as the tenant's id_token (" + v + "): JWKS, iss = tenant issuer, aud ∈ Key+ClientIDs, exp, iat ≤ 10 min",
+		User:                 entraUser(uidClaim, nil, s.audiences()),
+		Doc: Doc{TokenCheck: "the token is verified as the tenant's id_token (" + v + "): JWKS, iss = tenant issuer, aud ∈ Key+ClientIDs, exp, iat ≤ 10 min; " + entraNotAccessToken,
 			UID: uidClaim, EmailVerified: entraEmailVerified},
 	})
 }
@@ -64,12 +65,63 @@ func entraAppID(s Settings) string {
 // entraEmailVerified says where an Entra email's verified flag comes from.
 const entraEmailVerified = "only with the optional xms_edov claim true (Entra's email is mutable and unverified: nOAuth)"
 
+// entraNotAccessToken is what Doc says of entraIDToken's check.
+const entraNotAccessToken = "an access token (scp, idtyp=app, appidacr/azpacr, appid ∉ Key+ClientIDs) is refused"
+
+// entraAccessClaims are the claims that only Entra's access tokens carry,
+// never its id_tokens (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference
+// and .../id-token-claims-reference).
+type entraAccessClaims struct {
+	// SCP is the delegated scopes of a user's access token.
+	SCP *string `json:"scp"`
+	// IDTyp is the optional claim "app" (app-only token) or "user".
+	IDTyp string `json:"idtyp"`
+	// AppID (v1.0) names the client the access token was issued to; in
+	// v2.0 it is azp, which every OIDC backend already requires to be one
+	// of this app's client ids.
+	AppID string `json:"appid"`
+	// AppIDACR (v1.0) and AzpACR (v2.0) say how that client authenticated.
+	AppIDACR *string `json:"appidacr"`
+	AzpACR   *string `json:"azpacr"`
+}
+
+// entraIDToken refuses an Entra access token presented as an id_token. A
+// v1.0 access token for an app exposed as an API has that app's client id
+// as aud ("In v1.0 tokens, it can be the client ID or the resource URI")
+// and the tenant's issuer, so it passes every id_token check; the client
+// that obtained it, possibly another app, is named in appid, not azp. It
+// is told apart by the claims only access tokens have: scp (a user's
+// delegated scopes), idtyp "app", appidacr or azpacr, and appid. "roles"
+// is not among them: Microsoft documents it in id_tokens too, as the app
+// roles assigned to the user signing in.
+func entraIDToken(body []byte, clientIDs []string) error {
+	var c entraAccessClaims
+	if err := decode(body, &c); err != nil {
+		return err
+	}
+	switch {
+	case c.SCP != nil:
+		return invalid("is an access token (scp), not an id_token")
+	case c.IDTyp == "app":
+		return invalid("is an app-only access token (idtyp), not an id_token")
+	case c.AppID != "" && !slices.Contains(clientIDs, c.AppID):
+		return invalid("is an access token obtained by another app (appid)")
+	case c.AppIDACR != nil || c.AzpACR != nil:
+		return invalid("is an access token (appidacr/azpacr), not an id_token")
+	}
+	return nil
+}
+
 // entraUser maps Entra id_token claims with uid from the named claim
-// ("oid" or "sub"), never the email or the UPN (nOAuth). The email counts
+// ("oid" or "sub"), never the email or the UPN (nOAuth), after refusing
+// an access token (entraIDToken) against clientIDs. The email counts
 // as verified only with the optional claim xms_edov ("email domain owner
 // verified").
-func entraUser(uidClaim string, uid func(string) string) func([]byte) (string, socialauth.Details, error) {
+func entraUser(uidClaim string, uid func(string) string, clientIDs []string) func([]byte) (string, socialauth.Details, error) {
 	return func(body []byte) (string, socialauth.Details, error) {
+		if err := entraIDToken(body, clientIDs); err != nil {
+			return "", socialauth.Details{}, err
+		}
 		var c struct {
 			Sub               string   `json:"sub"`
 			OID               string   `json:"oid"`

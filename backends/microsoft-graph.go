@@ -24,8 +24,11 @@ const graphMe = "https://graph.microsoft.com/v1.0/me"
 // logs them in. Prefer the id_token (AuthenticateIDToken), which is verified:
 // Entra's JWKS from the tenant's v2.0 discovery document (RS256), iss the
 // tenant's issuer ("{tenantid}" replaced by the token's tid for the
-// multi-tenant endpoints), aud one of Key and ClientIDs, exp, iat within 10
-// minutes, and the nonce when one is given.
+// multi-tenant endpoints), aud one of Key and ClientIDs, azp (when present)
+// too, exp, iat within 10 minutes, and the nonce when one is given; an
+// access token of the same issuer and audience (an API's token, with scp,
+// idtyp=app, appidacr/azpacr or another app's appid) is refused
+// (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
 //
 // The uid is Graph's "id", which is the id_token's "oid" (for personal
 // accounts, whose oid reads 00000000-0000-0000-XXXX-XXXXXXXXXXXX, the
@@ -49,7 +52,7 @@ func MicrosoftGraph(s Settings) *OAuth2IDToken {
 		DiscoveryURL: base + "/v2.0/.well-known/openid-configuration",
 		ClientIDs:    s.audiences(),
 		Algorithms:   []string{"RS256"},
-		User:         entraUser("oid", graphID),
+		User:         entraUser("oid", graphID, s.audiences()),
 	})
 }
 

@@ -193,7 +193,7 @@ func (o *OAuth2) Authenticate(ctx context.Context, client *http.Client, token st
 		return nil, fmt.Errorf("%w: the provider's answer has no user id", socialauth.ErrAuthFailed)
 	}
 	p.Details.SplitName()
-	p.Token = socialauth.Token{AccessToken: token, TokenType: "Bearer"}
+	p.Token = socialauth.Token{AccessToken: token} // no token_type: the provider sent none
 	return p, nil
 }
 

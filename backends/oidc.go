@@ -46,7 +46,11 @@ const (
 	// IntrospectIfAdvertised introspects when the provider's endpoint is
 	// known (OIDCConfig.IntrospectionURL or the discovery document's
 	// introspection_endpoint) and a client secret is configured; otherwise
-	// the access token's audience is not proven.
+	// the access token's audience is not proven. An endpoint whose
+	// introspection_endpoint_auth_methods_supported lists neither
+	// client_secret_basic nor client_secret_post fails the login: the
+	// configured secret cannot be used, and the backend does not quietly
+	// go without the check it was given a secret for.
 	IntrospectIfAdvertised Introspection = iota
 	// IntrospectRequired introspects every access token; an unknown
 	// endpoint or a missing secret fails the login.
@@ -137,8 +141,11 @@ type OIDCConfig struct {
 	// this; their providers have no userinfo that proves anything).
 	AccessTokenIsIDToken bool
 	// Introspection says when an access token's audience is proven with
-	// RFC 7662 introspection (client_secret_basic). The zero value is
-	// IntrospectIfAdvertised.
+	// RFC 7662 introspection: the answer's client_id must be one of
+	// ClientIDs; the app authenticates with client_secret_basic, or
+	// client_secret_post when the discovery document's
+	// introspection_endpoint_auth_methods_supported lists only that. The
+	// zero value is IntrospectIfAdvertised.
 	Introspection Introspection
 	// AccessTokenCheck, when set, proves that an access token was issued to
 	// this app in place of RFC 7662 introspection (Introspection is then
@@ -199,7 +206,10 @@ var (
 // access token (Authenticate) is sent to the userinfo endpoint; its audience is
 // proven only when the discovery document advertises an
 // introspection_endpoint and Secret is set (RFC 7662: the token must be
-// active and issued to Key or one of ClientIDs, for the same sub). Without
+// active and its client_id Key or one of ClientIDs, for the same sub; the
+// app authenticates as introspection_endpoint_auth_methods_supported
+// allows, client_secret_basic or client_secret_post, and an endpoint that
+// takes neither fails the login with an error that says so). Without
 // that, the userinfo answer is all there is: any token the provider
 // accepts, whichever app it was issued to, logs its user in, so prefer the
 // id_token. The uid is "sub"; the email counts as verified when the
@@ -334,7 +344,7 @@ func (o *OIDC) Doc() Doc {
 		case o.cfg.AccessTokenCheck != nil:
 			d.TokenCheck = "access token: the provider's own check of the app it was issued to; " + idt
 		case o.cfg.Introspection == IntrospectRequired:
-			d.TokenCheck = "introspection (RFC 7662): active, client_id/aud ∈ Key+ClientIDs, sub = userinfo sub; " + idt
+			d.TokenCheck = "introspection (RFC 7662): active, client_id ∈ Key+ClientIDs, sub = userinfo sub; " + idt
 		case o.cfg.Introspection == IntrospectNever:
 			d.TokenCheck = "access token: userinfo only, audience NOT proven; " + idt
 		default:
@@ -468,10 +478,7 @@ func (o *OIDC) finish(p *socialauth.Profile, tok socialauth.Token) (*socialauth.
 		return nil, fmt.Errorf("%w: the token has no %s", socialauth.ErrAuthFailed, o.keys.UID)
 	}
 	p.Details.SplitName()
-	if tok.AccessToken != "" && tok.TokenType == "" {
-		tok.TokenType = "Bearer"
-	}
-	p.Token = tok
+	p.Token = tok // its TokenType only as the provider sent it
 	return p, nil
 }
 
@@ -501,6 +508,10 @@ type discovery struct {
 	JWKSURL          string   `json:"jwks_uri"`
 	IntrospectionURL string   `json:"introspection_endpoint"`
 	Algorithms       []string `json:"id_token_signing_alg_values_supported"`
+
+	// IntrospectionAuthMethods is RFC 8414's
+	// introspection_endpoint_auth_methods_supported.
+	IntrospectionAuthMethods []string `json:"introspection_endpoint_auth_methods_supported"`
 }
 
 // static reports whether the provider is configured without discovery.

@@ -41,6 +41,7 @@ func TestOIDCClaimFixtures(t *testing.T) {
 		{"linkedin-openidconnect", backends.Settings{Key: "78abcdef"}, "linkedin-openidconnect", "sub", ""},
 		{"dropbox-oauth2", backends.Settings{Key: "a12fbpq596acfbc"}, "dropbox-oauth2", "sub", ""},
 		{"yahoo-oauth2", backends.Settings{Key: "dj0yJmk9yahooclient"}, "yahoo-oauth2", "sub", ""},
+		{"slack", backends.Settings{Key: "25259531569.11152291"}, "slack", "sub", ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -95,14 +95,32 @@ func TestDiscord(t *testing.T) {
 	})
 }
 
+// TestSlack: Sign in with Slack is OpenID Connect. Its userinfo is a POST
+// with the Bearer token; Slack refuses with HTTP 200 and {"ok": false}.
 func TestSlack(t *testing.T) {
 	const tok = "xoxp-2048-4096-8192-slackusertoken"
-	identity := "https://slack.com/api/users.identity"
-	b := backends.Slack(backends.Settings{Key: "2048.4096", Secret: "slack-secret-41ab"})
-	t.Run("username without a team name", func(t *testing.T) {
-		p, _, err := login(t, b, tok, answer{"GET", identity, 0, "slack/user-no-team-name.json"})
+	userinfo := "https://slack.com/api/openid.connect.userInfo"
+	s := backends.Settings{Key: "2048.4096", Secret: "slack-secret-41ab"}
+	b := backends.Slack(s)
+	t.Run("userinfo: uid, team in the username, verified email", func(t *testing.T) {
+		p, rec, err := login(t, b, tok, answer{"POST", userinfo, 0, "slack/userinfo.json"})
 		require.NoError(t, err)
-		assert.Equal(t, "U0G9QF9C6", p.UID)
+		assert.Equal(t, "U0R7JM", p.UID)
+		assert.Equal(t, "krane@kraneflannel", p.Details.Username, "PSA's username: the email's local part @ the team name")
+		assert.True(t, p.Details.EmailVerified)
+		r := requestTo(t, rec, "POST", userinfo)
+		assert.Equal(t, "Bearer "+tok, r.Header.Get("Authorization"))
+	})
+	t.Run("email_verified false", func(t *testing.T) {
+		p, _, err := login(t, b, tok, answer{"POST", userinfo, 0, "slack/userinfo-email-unverified.json"})
+		require.NoError(t, err)
+		assert.Equal(t, "krane@slack-corp.com", p.Details.Email)
+		assert.False(t, p.Details.EmailVerified)
+	})
+	t.Run("username without a team name", func(t *testing.T) {
+		p, _, err := login(t, b, tok, answer{"POST", userinfo, 0, "slack/userinfo-no-team-name.json"})
+		require.NoError(t, err)
+		assert.Equal(t, "U0R7JM", p.UID)
 		assert.Equal(t, "Sonny Whether", p.Details.Username, "no email: the name, and no @team")
 	})
 	for file, want := range map[string]error{
@@ -111,7 +129,7 @@ func TestSlack(t *testing.T) {
 		"slack/ratelimited.json":   socialauth.ErrProviderUnavailable,
 	} {
 		t.Run("ok false with HTTP 200 is an error: "+file, func(t *testing.T) {
-			p, _, err := login(t, b, tok, answer{"GET", identity, 0, file})
+			p, _, err := login(t, b, tok, answer{"POST", userinfo, 0, file})
 			require.ErrorIs(t, err, want)
 			assert.Nil(t, p)
 		})
@@ -278,6 +296,16 @@ func TestVKOAuth2(t *testing.T) {
 		q := requestTo(t, rec, "GET", check).URL.Query()
 		assert.Equal(t, tok, q.Get("token"))
 		assert.Equal(t, vkSettings.APIKey, q.Get("access_token"), "checkToken is asked with the service key")
+	})
+	t.Run("a VK ID access token takes the same checks; the browser flow is VK ID's", func(t *testing.T) {
+		const vkid = "vk2.a.Xt4m9Qv2-vkid-user-access-token" // id.vk.com/oauth2/auth issues these, valid for an hour
+		p, rec, err := login(t, b, vkid, vk(users, "user.json"), vk(check, "check.json"))
+		require.NoError(t, err)
+		assert.Equal(t, "210700286", p.UID, "VK ID's user_id is the VK user id PSA stored")
+		assert.Equal(t, vkid, requestTo(t, rec, "GET", check).URL.Query().Get("token"))
+		assert.Equal(t, "https://id.vk.com/authorize", b.Provider().AuthURL)
+		assert.Equal(t, "https://id.vk.com/oauth2/auth", b.Provider().TokenURL)
+		assert.Contains(t, b.Doc().TokenCheck, "VK ID")
 	})
 	// PSA swallows VK's errors and logs the caller in as a previous user.
 	cases := []struct {

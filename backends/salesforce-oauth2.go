@@ -27,7 +27,7 @@ func SalesforceOAuth2(s Settings) *OAuth2 {
 		Scopes:      append([]string{"openid", "id"}, s.Scope...),
 		UserInfoURL: site + "/services/oauth2/userinfo",
 		User:        userinfoUser,
-		Verify:      introspectionCheck("salesforce-oauth2", site+"/services/oauth2/introspect", s, false),
+		Verify:      introspector{backend: "salesforce-oauth2", endpoint: site + "/services/oauth2/introspect", auth: clientSecretPost}.verify(s),
 		Doc: Doc{ChecksAudience: true, TokenCheck: "POST /services/oauth2/introspect with the app's credentials: active, client_id ∈ Key+ClientIDs, sub = userinfo sub",
 			UID: "sub (the identity URL …/id/<org>/<user>)", EmailVerified: "email_verified"},
 	})

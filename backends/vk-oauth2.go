@@ -16,24 +16,44 @@ const (
 	vkVersion = "5.131" // PSA's API_VERSION default
 )
 
-// VKOAuth2 is the "vk-oauth2" backend (VK API, api.vk.ru).
+// VKOAuth2 is the "vk-oauth2" backend (VK API, api.vk.ru), for access
+// tokens of VK ID (id.vk.com, OAuth 2.1 with PKCE, which new VK apps use:
+// https://id.vk.com/about/business/go/docs/ru/vkid/latest/vk-id/intro/plan)
+// and of the legacy VK OAuth (oauth.vk.com) that PSA's backend of this
+// name speaks. Both are VK API user tokens of the app
+// (https://id.vk.com/about/business/go/docs/ru/vkid/latest/vk-id/connection/tokens/access-token),
+// and both carry the same numeric VK user id, so one backend serves both
+// and associations made by PSA carry over.
 //
 // Settings: Key (the app id), Scope, APIKey (the app's service access key,
-// SOCIAL_AUTH_VK_OAUTH2_API_KEY; required).
+// which every VK ID app is issued, SOCIAL_AUTH_VK_OAUTH2_API_KEY; required).
+// The browser flow's endpoints are VK ID's (id.vk.com/authorize,
+// id.vk.com/oauth2/auth), whose token request also takes the device_id
+// of the callback and a PKCE code_verifier.
 //
-// Token check: VK's secure.checkToken, asked with the app's service access
-// key, must accept the token and name the user that users.get returns; both
-// calls run concurrently. VK answers HTTP 200 with {"error": ...} when it
-// refuses a call; that is an error here (error 5, an invalid token, is
-// [socialauth.ErrInvalidToken]), never an empty profile: PSA swallows it,
-// gets the uid "None" and logs the caller in as whoever had it before. The
-// uid is the numeric "id". VK gives the email only in the token-endpoint
-// response, which a token exchange does not have, so there is no email.
+// Token check: VK's secure.checkToken
+// (https://dev.vk.com/en/method/secure.checkToken), asked with the app's
+// service access key, must accept the token and name the user that
+// users.get returns; both calls run concurrently. VK answers HTTP 200 with
+// {"error": ...} when it refuses a call; that is an error here (error 5,
+// an invalid token, is [socialauth.ErrInvalidToken]), never an empty
+// profile: PSA swallows it, gets the uid "None" and logs the caller in as
+// whoever had it before. The uid is the numeric "id".
+//
+// VK ID's other checks are not used, for want of a documented audience
+// check: its id_token is signed with a key VK does not publish, and
+// id.vk.com/oauth2/public_info, which takes it, returns masked data
+// (https://id.vk.com/about/business/go/docs/ru/vkid/latest/vk-id/connection/tokens/id-token);
+// id.vk.com/oauth2/user_info takes the client id beside the access token
+// but does not document refusing another app's token. So there is no
+// id_token login, and no email: VK ID gives it in user_info with the email
+// scope, and legacy VK OAuth only in the token-endpoint answer, neither
+// said to be verified.
 func VKOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
 		Name:     "vk-oauth2",
-		AuthURL:  "https://oauth.vk.ru/authorize",
-		TokenURL: "https://oauth.vk.ru/access_token",
+		AuthURL:  "https://id.vk.com/authorize",
+		TokenURL: "https://id.vk.com/oauth2/auth",
 		Scopes:   append([]string(nil), s.Scope...),
 		UserInfo: func(ctx context.Context, client *http.Client, token string) (*socialauth.Profile, error) {
 			var users []json.RawMessage
@@ -61,9 +81,9 @@ func VKOAuth2(s Settings) *OAuth2 {
 			return tokenUser(idString(r.UserID))
 		},
 		Doc: Doc{ChecksAudience: true,
-			TokenCheck:    "secure.checkToken with the app's service key (API_KEY): success, user_id = users.get id; {\"error\"} is refused",
+			TokenCheck:    "secure.checkToken with the app's service key (API_KEY), for VK ID and legacy VK tokens: success, user_id = users.get id; {\"error\"} is refused",
 			UID:           "id (numeric)",
-			EmailVerified: "never (VK gives the email only in the token response)"},
+			EmailVerified: "never (no email: VK says of none that it is verified)"},
 	})
 }
 

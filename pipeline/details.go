@@ -28,13 +28,36 @@ type ExtraDataOptions struct {
 	Keys []ExtraKey
 }
 
-// LoadExtraData is "load_extra_data": it keeps the provider tokens
-// (access_token, token_type, refresh_token, expires as Unix seconds) and the
-// configured Keys of the provider's user JSON in the association's
-// ExtraData. A refresh token the provider did not send again is kept (RFC
-// 9700 §4.14). It writes only when something changed, so a returning user
-// whose data is the same costs no UPDATE; for that reason it keeps no
-// auth_time (PSA does).
+// extraDataBackend is the optional power of a backend that says what
+// Python Social Auth keeps in extra_data for it beside the tokens (the
+// backend's EXTRA_DATA): ExtraData returns those values for one login,
+// keyed by the name they are kept under, as JSON values in the form a
+// decode with UseNumber gives (json.Number, string, bool, nil, []any,
+// map[string]any). The backends of package backends have it.
+type extraDataBackend interface {
+	ExtraData(p *socialauth.Profile) map[string]any
+}
+
+// LoadExtraData is "load_extra_data": it keeps in the association's
+// ExtraData what PSA keeps there, so that a user base migrating from PSA
+// finds its keys:
+//
+//   - the provider tokens: access_token; token_type, only when the provider
+//     sent one; refresh_token (one the provider did not send again is kept,
+//     RFC 9700 §4.14); and expires, the access token's expiry as an
+//     absolute time in Unix seconds, which PSA's storage reads as such
+//     (PSA keeps expires_in, relative to an auth_time that is not kept
+//     here). A new access token replaces the token_type and expiry of the
+//     old one: kept when known, removed when not, with PSA's expires_in and
+//     expires_on. id_tokens are not kept.
+//   - the backend's own keys, PSA's EXTRA_DATA for it (GitHub's id and
+//     login, Facebook's id, ...), when the backend says which (the backends
+//     of package backends do, through a method ExtraData(*Profile)
+//     map[string]any);
+//   - the configured Keys of the provider's user JSON, which win.
+//
+// It writes only when something changed, so a returning user whose data
+// is the same costs no UPDATE; PSA's auth_time is not kept for that reason.
 func LoadExtraData(o ExtraDataOptions) socialauth.PipelineStep {
 	keys := slices.Clone(o.Keys)
 	return socialauth.PipelineStep{Name: "load_extra_data", Step: socialauth.StepFunc(func(ctx context.Context, s *socialauth.State) error {
@@ -47,6 +70,7 @@ func LoadExtraData(o ExtraDataOptions) socialauth.PipelineStep {
 			extra = make(map[string]any, 4+len(keys))
 		}
 		putTokens(extra, s.Profile.Token)
+		putBackendData(extra, s)
 		if len(keys) > 0 && len(s.Profile.Raw) > 0 {
 			var raw map[string]any
 			dec := json.NewDecoder(bytes.NewReader(s.Profile.Raw))
@@ -80,13 +104,31 @@ func LoadExtraData(o ExtraDataOptions) socialauth.PipelineStep {
 
 // putTokens keeps the provider tokens of t in extra: access_token,
 // token_type, refresh_token (an empty one keeps the old) and expires (the
-// access token's, as Unix seconds; an id_token's expiry is not kept).
+// access token's, as Unix seconds; an id_token's expiry is not kept). A
+// new access token drops what described the old one (token_type and
+// expiry, PSA's expires_in and expires_on among them) before its own are set.
 func putTokens(extra map[string]any, t socialauth.Token) {
+	if old, _ := extra["access_token"].(string); t.AccessToken != "" && old != t.AccessToken {
+		for _, k := range []string{"token_type", "expires", "expires_in", "expires_on"} {
+			delete(extra, k)
+		}
+	}
 	setString(extra, "access_token", t.AccessToken)
 	setString(extra, "token_type", t.TokenType)
 	setString(extra, "refresh_token", t.RefreshToken)
 	if !t.Expiry.IsZero() && t.AccessToken != "" {
 		extra["expires"] = json.Number(fmt.Sprint(t.Expiry.Unix()))
+	}
+}
+
+// putBackendData keeps what the login's backend says PSA keeps for it.
+func putBackendData(extra map[string]any, s *socialauth.State) {
+	b, ok := s.Backend.(extraDataBackend)
+	if !ok {
+		return
+	}
+	for k, v := range b.ExtraData(&s.Profile) {
+		extra[k] = v
 	}
 }
 

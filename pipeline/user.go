@@ -156,7 +156,8 @@ func CreateUser() socialauth.PipelineStep {
 const maxAssociateTries = 4
 
 // AssociateUser is "associate_user": it links State.User to the backend and
-// State.UID, the provider tokens already kept as load_extra_data keeps them. A new user (no ID yet) is stored with the association in one
+// State.UID, the provider tokens and the backend's keys already kept as
+// load_extra_data keeps them. A new user (no ID yet) is stored with the association in one
 // atomic step. When a concurrent login of the same identity won the race,
 // the winner's user and association are taken, and nothing of the loser is
 // left behind. When the identity belongs to another user, the login fails
@@ -172,10 +173,12 @@ func associateUser(ctx context.Context, s *socialauth.State) error {
 	if s.User == nil {
 		return fmt.Errorf("%w: no user to associate (is create_user in the pipeline?)", socialauth.ErrAuthFailed)
 	}
-	// The new association carries the provider tokens from the start, so
-	// that load_extra_data has nothing left to write unless keys are set.
+	// The new association carries the provider tokens and the backend's
+	// own keys from the start, so that load_extra_data has nothing left to
+	// write unless keys are configured.
 	tokens := make(map[string]any, 4)
 	putTokens(tokens, s.Profile.Token)
+	putBackendData(tokens, s)
 	for range maxAssociateTries {
 		a := &socialauth.Association{Provider: s.BackendName(), UID: s.UID, ExtraData: tokens}
 		var err error

@@ -175,6 +175,9 @@ type route struct {
 	// (LinkedIn's introspectToken serves both LinkedIn backends), so that
 	// whichever fake installs it answers for all of them.
 	shared func(p *Provider) httpmock.Responder
+	// unknown answers a token the fake did not issue; nil means 401 with
+	// an RFC 6750 invalid_token error.
+	unknown func() (int, any)
 }
 
 // call is what a fake endpoint knows while answering.
@@ -205,6 +208,9 @@ func (p *Provider) responder(name string, r route) httpmock.Responder {
 			return jsonResponse(status, map[string]string{"error": "server_error", "error_description": "fake outage"})
 		}
 		if !ok || g.backend != name {
+			if r.unknown != nil {
+				return jsonResponse(r.unknown())
+			}
 			return jsonResponse(http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "unknown token"})
 		}
 		st, out := r.answer(&call{req: req, body: body, id: g.id, settings: g.settings, foreign: g.foreign})

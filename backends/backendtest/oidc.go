@@ -78,6 +78,7 @@ type Issuer struct {
 	tokens        map[string]grant
 	names         []string // backends served, whose Provider.Outage applies
 	introspection bool
+	authMethods   []string // introspection_endpoint_auth_methods_supported
 	cacheControl  string
 	outage        int
 	fetches       map[string]int
@@ -181,7 +182,8 @@ func (p *Provider) issuer(spec issuerSpec, name string) *Issuer {
 	}
 	i, ok := p.oidc.issuers[spec.jwks]
 	if !ok {
-		i = &Issuer{p: p, spec: spec, tokens: map[string]grant{}, cacheControl: "no-store", fetches: map[string]int{}, introspection: spec.introspection}
+		i = &Issuer{p: p, spec: spec, tokens: map[string]grant{}, cacheControl: "no-store", fetches: map[string]int{}, introspection: spec.introspection,
+			authMethods: []string{"client_secret_basic", "client_secret_post"}}
 		i.keys = []*signingKey{newKey("RS256"), newKey("ES256")}
 		i.install()
 		p.oidc.issuers[spec.jwks] = i
@@ -228,11 +230,27 @@ func (i *Issuer) RotateKeys() {
 }
 
 // EnableIntrospection advertises and serves the RFC 7662 introspection
-// endpoint (client_secret_basic with the Settings' Key and Secret).
+// endpoint: the caller authenticates with the Settings' Key and Secret, by
+// one of the methods the discovery document lists in
+// introspection_endpoint_auth_methods_supported (client_secret_basic and
+// client_secret_post unless SetIntrospectionAuthMethods says otherwise).
 func (i *Issuer) EnableIntrospection() {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	i.introspection = true
+}
+
+// SetIntrospectionAuthMethods sets the client authentication methods the
+// introspection endpoint advertises (RFC 8414 §2) and accepts: of them,
+// the fake checks "client_secret_basic" (HTTP Basic) and
+// "client_secret_post" (client_id and client_secret in the form); any
+// other method it lists ("private_key_jwt", ...) is advertised only, so a
+// caller with a client secret is refused. No methods leaves the field out
+// of the document, and the endpoint takes client_secret_basic.
+func (i *Issuer) SetIntrospectionAuthMethods(methods ...string) {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.authMethods = append([]string(nil), methods...)
 }
 
 // SetCacheControl sets the Cache-Control header of the discovery document
@@ -520,6 +538,9 @@ func (i *Issuer) discoveryDoc(*grant) (int, any) {
 	}
 	if i.introspection {
 		doc["introspection_endpoint"] = i.spec.introspect
+		if len(i.authMethods) > 0 {
+			doc["introspection_endpoint_auth_methods_supported"] = i.authMethods
+		}
 	}
 	return http.StatusOK, doc
 }
@@ -540,11 +561,22 @@ func (i *Issuer) introspectAnswer(r *http.Request) (*http.Response, error) {
 	if err := r.ParseForm(); err != nil {
 		return jsonResponse(http.StatusBadRequest, map[string]string{"error": "invalid_request"})
 	}
-	user, pass, hasAuth := r.BasicAuth()
 	i.mu.Lock()
 	g, known := i.tokens[r.PostForm.Get("token")]
+	methods := i.authMethods
 	i.mu.Unlock()
-	if !hasAuth || known && (user != g.settings.Key || pass != g.settings.Secret) {
+	if len(methods) == 0 {
+		methods = []string{"client_secret_basic"}
+	}
+	// One method per request (RFC 6749 §2.3), and only an advertised one.
+	var user, pass string
+	authed := false
+	if u, p, ok := r.BasicAuth(); ok && slices.Contains(methods, "client_secret_basic") {
+		user, pass, authed = u, p, true
+	} else if !ok && r.PostForm.Has("client_secret") && slices.Contains(methods, "client_secret_post") {
+		user, pass, authed = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret"), true
+	}
+	if !authed || known && (user != g.settings.Key || pass != g.settings.Secret) {
 		return jsonResponse(http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
 	}
 	if !known {

@@ -92,6 +92,18 @@ func oidcSpecFor(name string, s backends.Settings) (issuerSpec, bool) {
 				}
 				c["nonce_supported"] = true
 			}}, true
+	case "slack": // id_tokens only: access tokens go to fakeSlack's userinfo, a POST
+		return issuerSpec{issuer: "https://slack.com", jwks: "https://slack.com/openid/connect/keys",
+			claims: func(c map[string]any, _ backends.Settings, id Identity) {
+				for k := range c {
+					if k != "sub" {
+						delete(c, k)
+					}
+				}
+				for k, v := range slackClaims(id) {
+					c[k] = v
+				}
+			}}, true
 	case "google-oauth2":
 		return issuerSpec{issuer: "https://accounts.google.com", jwks: "https://www.googleapis.com/oauth2/v3/certs",
 			claims: func(c map[string]any, s backends.Settings, id Identity) {

@@ -124,14 +124,36 @@ func fakeInstagram(backends.Settings) []route {
 	})
 }
 
+// fakeSlack is Sign in with Slack's openid.connect.userInfo (POST, Bearer
+// token), answering as https://docs.slack.dev/reference/methods/openid.connect.userInfo
+// documents; like every Slack Web API method it refuses a token with HTTP
+// 200 and {"ok": false}. Its id_tokens come from the fake OpenID provider
+// (oidc_providers.go).
 func fakeSlack(backends.Settings) []route {
-	return userOnly("GET", "https://slack.com/api/users.identity", func(id Identity) any {
-		return map[string]any{"ok": true,
-			"user": map[string]any{"id": id.UID, "name": id.fullName(), "email": id.Email,
-				"image_48":  "https://avatars.slack-edge.com/" + pictureHash(id.UID) + "_48.png",
-				"image_192": "https://avatars.slack-edge.com/" + pictureHash(id.UID) + "_192.png"},
-			"team": map[string]any{"id": "T0FAKE0001", "name": "Fake Team", "domain": "fake-team"}}
-	})
+	return []route{{method: http.MethodPost, url: "https://slack.com/api/openid.connect.userInfo",
+		answer: func(c *call) (int, any) {
+			out := map[string]any{"ok": true}
+			for k, v := range slackClaims(c.id) {
+				out[k] = v
+			}
+			return http.StatusOK, out
+		},
+		unknown: func() (int, any) { return http.StatusOK, map[string]any{"ok": false, "error": "invalid_auth"} },
+	}}
+}
+
+// slackClaims are the claims Slack states about id, in its userinfo answer
+// and its id_tokens.
+func slackClaims(id Identity) map[string]any {
+	c := map[string]any{"sub": id.UID, "https://slack.com/user_id": id.UID, "https://slack.com/team_id": "T0FAKE0001",
+		"name": id.fullName(), "given_name": id.FirstName, "family_name": id.LastName, "locale": "en-US",
+		"picture":                          "https://secure.gravatar.com/avatar/" + pictureHash(id.UID) + ".png",
+		"https://slack.com/user_image_192": "https://avatars.slack-edge.com/" + pictureHash(id.UID) + "_192.png",
+		"https://slack.com/team_name":      "Fake Team", "https://slack.com/team_domain": "fake-team"}
+	if id.Email != "" {
+		c["email"], c["email_verified"] = id.Email, id.EmailVerified
+	}
+	return c
 }
 
 func fakeBitbucket(backends.Settings) []route {
