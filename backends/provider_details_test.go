@@ -635,6 +635,16 @@ func TestGoogleOAuth2(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, "110169484474386276334", p.UID)
 	})
+	t.Run("aud and azp must both be ours", func(t *testing.T) {
+		for _, b := range []socialauth.Backend{b, backends.GoogleOIDC(googleSettings)} {
+			for _, file := range []string{"google-oauth2/tokeninfo-other-azp.json", "google-oauth2/tokeninfo-other-aud.json"} {
+				c, _ := providerWith(t, answer{"GET", googleUserInfo, 0, "google-oauth2/userinfo.json"}, answer{"GET", googleTokenInfo, 0, file})
+				_, err := authenticate(t, b, c, tok)
+				require.ErrorIs(t, err, socialauth.ErrInvalidToken, "%s: %s", b.Name(), file)
+				assert.Contains(t, err.Error(), "another app")
+			}
+		}
+	})
 	t.Run("expired token: Google's error code is kept", func(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", googleUserInfo, 401, "google-oauth2/tokeninfo-invalid.json"}, answer{"GET", googleTokenInfo, 400, "google-oauth2/tokeninfo-invalid.json"})
 		_, err := authenticate(t, b, c, tok)
