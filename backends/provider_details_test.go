@@ -691,6 +691,9 @@ func TestFacebook(t *testing.T) {
 		assert.Equal(t, proof, meQuery.Get("appsecret_proof"))
 		assert.Equal(t, tok, debugQuery.Get("input_token"))
 		assert.Equal(t, facebookSettings.Key+"|"+facebookSettings.Secret, debugQuery.Get("access_token"), "debug_token is asked with the app token")
+		// debug_token's proof is over the token it is asked with, the app token (Python's hmac again).
+		assert.Equal(t, "d21be44464134d687d7983f1669a8199bd824417962765653e891c0fb1fee94f", debugQuery.Get("appsecret_proof"),
+			"debug_token carries appsecret_proof too")
 	})
 	t.Run("graph error fields are kept", func(t *testing.T) {
 		c, _ := providerWith(t, answer{"GET", me, 400, "facebook/me-expired.json"}, answer{"GET", debug, 0, "facebook/debug_token.json"})
