@@ -105,7 +105,9 @@ func googleTokenInfoCheck(ctx context.Context, client *http.Client, token, name 
 		Sub       string          `json:"sub"`
 		ExpiresIn json.RawMessage `json:"expires_in"`
 	}
-	c := call{url: googleTokenInfo, query: url.Values{"access_token": {token}}, secrets: []string{token}}
+	// Google answers 400 about a token that is invalid or expired.
+	c := call{url: googleTokenInfo, query: url.Values{"access_token": {token}}, secrets: []string{token},
+		refusedWith: []int{http.StatusBadRequest}}
 	if _, err := c.getJSON(ctx, client, &ti); err != nil {
 		return "", err
 	}

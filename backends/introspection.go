@@ -32,7 +32,8 @@ type introspector struct {
 // check asks about token: it must be active, not a refresh token, and
 // issued to one of the audiences, which must not be empty (its client_id
 // when the answer has one, else one of its aud values). It returns the answer's fields, for the
-// caller to read the user from.
+// caller to read the user from. A 401 or 403 refuses the app's client
+// credentials, not the token: a configuration error (ErrAuthFailed).
 func (in introspector) check(ctx context.Context, client *http.Client, token string) (map[string]json.RawMessage, error) {
 	form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
 	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
@@ -46,6 +47,12 @@ func (in introspector) check(ctx context.Context, client *http.Client, token str
 		secrets: []string{token, in.secret}}
 	var fields map[string]json.RawMessage
 	if _, err := c.getJSON(ctx, client, &fields); err != nil {
+		var pe *ProviderError
+		if errors.As(err, &pe) && (pe.StatusCode == http.StatusUnauthorized || pe.StatusCode == http.StatusForbidden) {
+			// RFC 7662 §2.3: the endpoint refused this app's credentials; an
+			// unknown token is {"active": false}.
+			return nil, fmt.Errorf("%w: %s: the introspection endpoint refused this app's client credentials (%d)", socialauth.ErrAuthFailed, hostOf(in.endpoint), pe.StatusCode)
+		}
 		return nil, err
 	}
 	var (
@@ -120,11 +127,6 @@ func (o *OIDC) introspect(ctx context.Context, client *http.Client, token string
 		basic: true, audiences: o.cfg.ClientIDs}
 	fields, err := in.check(ctx, client, token)
 	if err != nil {
-		var pe *ProviderError
-		if errors.As(err, &pe) && (pe.StatusCode == http.StatusUnauthorized || pe.StatusCode == http.StatusForbidden) {
-			// The endpoint refused this app, not the user's token.
-			return "", fmt.Errorf("%w: %s: the introspection endpoint refused this app's client credentials (%d)", socialauth.ErrAuthFailed, hostOf(d.IntrospectionURL), pe.StatusCode)
-		}
 		return "", err
 	}
 	return idString(fields[o.keys.UID]), nil

@@ -163,6 +163,10 @@ type route struct {
 	token func(r *http.Request) string
 	// answer gives the status and JSON body for the token's grant.
 	answer func(c *call) (int, any)
+	// unknown, when set, answers a token the fake did not issue (RFC 7662:
+	// {"active": false}) instead of a 401; a request from which token reads
+	// no token at all still gets the 401.
+	unknown any
 }
 
 // call is what a fake endpoint knows while answering.
@@ -187,10 +191,14 @@ func (p *Provider) responder(name string, r route) httpmock.Responder {
 		if extract == nil {
 			extract = defaultToken
 		}
-		g, ok := p.tokens[extract(req)]
+		tok := extract(req)
+		g, ok := p.tokens[tok]
 		p.mu.Unlock()
 		if status != 0 {
 			return jsonResponse(status, map[string]string{"error": "server_error", "error_description": "fake outage"})
+		}
+		if (!ok || g.backend != name) && tok != "" && r.unknown != nil {
+			return jsonResponse(http.StatusOK, r.unknown)
 		}
 		if !ok || g.backend != name {
 			return jsonResponse(http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "unknown token"})
