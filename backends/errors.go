@@ -7,9 +7,12 @@ import (
 
 // ProviderError is a provider's refusal of a request: the HTTP status it
 // answered (200 when it refused with an error object in a 200 answer) and
-// its short error code. It unwraps to the sentinel they map to: the token
-// refused (socialauth.ErrInvalidToken) or the provider's failure
-// (socialauth.ErrProviderUnavailable); see [call.do].
+// its short error code. It unwraps to the sentinel they map to, the same
+// way for every backend: socialauth.ErrInvalidToken when the provider
+// refused the token (a 401, or an error code the provider documents for an
+// invalid, expired, revoked or under-scoped token, in a 4xx or a 200), else
+// socialauth.ErrProviderUnavailable (any other answer, 429 and 5xx
+// included).
 //
 // It keeps nothing else of the answer: no error_description, no message,
 // no body. A provider may echo the request in them, and with it the token,
