@@ -55,13 +55,13 @@ var psaExtraKeys = map[string][]string{
 // tokenKeys are what load_extra_data keeps of the tokens.
 var tokenKeys = []string{"access_token", "token_type", "refresh_token", "expires"}
 
-// writeCounter counts the association writes of logins.
-type writeCounter struct {
+// updateCounter counts the association updates of logins.
+type updateCounter struct {
 	socialauth.Storage
 	updates atomic.Int64
 }
 
-func (w *writeCounter) UpdateAssociation(ctx context.Context, a *socialauth.Association) error {
+func (w *updateCounter) UpdateAssociation(ctx context.Context, a *socialauth.Association) error {
 	w.updates.Add(1)
 	return w.Storage.UpdateAssociation(ctx, a)
 }
@@ -80,7 +80,7 @@ func TestExtraDataAsPSAKeepsIt(t *testing.T) {
 			b, err := backends.ByName(name, s)
 			require.NoError(t, err)
 			fake := backendtest.New(t)
-			st := &writeCounter{Storage: memory.New()}
+			st := &updateCounter{Storage: memory.New()}
 			svc, err := socialauth.New(socialauth.Config{Backends: []socialauth.Backend{b}, Storage: st,
 				Pipeline: pipeline.Default(), HTTPClient: fake.Client()})
 			require.NoError(t, err)

@@ -19,10 +19,14 @@ const facebookGraph = "https://graph.facebook.com/v24.0"
 //
 // Settings: Key (the app id), Secret (the app secret; required), Scope.
 //
-// Token check: Graph's debug_token, asked with the app's own token, must say
-// is_valid, our app_id, and the user_id that /me answers; every Graph call
-// carries appsecret_proof (HMAC-SHA256 of the token with the secret), so a
-// token stolen from another app is useless here. The uid is the app-scoped
+// Token check: Graph's debug_token, asked with the app's own token
+// (Key|Secret), must say is_valid, our app_id, and the user_id that /me
+// answers. Every Graph call carries appsecret_proof, the HMAC-SHA256 with
+// the app secret of the access_token that call sends (Meta's "Securing
+// Graph API Requests", developers.facebook.com/docs/graph-api/securing-requests):
+// the user's token for /me, the app token for debug_token. So an app that
+// turns on "Require App Secret" works, and a token stolen from another app is
+// useless here. The uid is the app-scoped
 // numeric "id". Facebook does not say whether the email is verified, so
 // EmailVerified is false.
 func Facebook(s Settings) *OAuth2 {
@@ -85,17 +89,24 @@ func appSecretProof(secret, token string) string {
 }
 
 func facebookDebugToken(ctx context.Context, client *http.Client, token string, s Settings) (string, error) {
-	uid, err := graphDebugToken(ctx, client, facebookGraph, "facebook", token, s)
+	uid, err := askDebugToken(ctx, client, facebookGraph, "facebook", token, s, true)
 	if err == nil && uid == "" {
 		return "", fmt.Errorf("%w: the token is not a user token", socialauth.ErrInvalidToken)
 	}
 	return uid, err
 }
 
-// graphDebugToken asks a Graph API (Facebook's or Instagram's) about token,
-// with the app's own token: it must be valid and issued to Key or one of
-// ClientIDs. It returns the user id Graph reports ("" if none).
+// graphDebugToken asks a Graph API (Instagram's) about token, with the
+// app's own token: it must be valid and issued to Key or one of ClientIDs.
+// It returns the user id Graph reports ("" if none).
 func graphDebugToken(ctx context.Context, client *http.Client, graph, backend, token string, s Settings) (string, error) {
+	return askDebugToken(ctx, client, graph, backend, token, s, false)
+}
+
+// askDebugToken is graphDebugToken, the call signed with appsecret_proof
+// when proof is set (Facebook's Graph documents it; Instagram's does not).
+// The proof is over the token the call is made with, the app token.
+func askDebugToken(ctx context.Context, client *http.Client, graph, backend, token string, s Settings, proof bool) (string, error) {
 	if s.Key == "" || s.Secret == "" {
 		return "", fmt.Errorf("%w: %s needs its app id and secret to check tokens", socialauth.ErrAuthFailed, backend)
 	}
@@ -107,8 +118,11 @@ func graphDebugToken(ctx context.Context, client *http.Client, graph, backend, t
 			UserID  json.RawMessage `json:"user_id"`
 		} `json:"data"`
 	}
-	c := call{url: graph + "/debug_token", secrets: []string{token, s.Secret, appToken},
-		query: url.Values{"input_token": {token}, "access_token": {appToken}}}
+	q := url.Values{"input_token": {token}, "access_token": {appToken}}
+	if proof {
+		q.Set("appsecret_proof", appSecretProof(s.Secret, appToken))
+	}
+	c := call{url: graph + "/debug_token", secrets: []string{token, s.Secret, appToken}, query: q}
 	if _, err := c.getJSON(ctx, client, &dt); err != nil {
 		return "", err
 	}

@@ -46,6 +46,10 @@ var fakeIdentity = backendtest.Identity{
 	FirstName: "Ada", LastName: "Lovelace",
 }
 
+// introspectsWithAppCredentials are the OAuth2 backends whose token check
+// is RFC 7662 introspection authenticated with the app's credentials.
+var introspectsWithAppCredentials = map[string]bool{"gitea": true, "salesforce-oauth2": true}
+
 // TestBackendsAgainstFakes runs every backend against its fake provider
 // (package backendtest, which hosts use in their own tests): the identity
 // comes back with the provider's picture where it gives one, a token issued to another app is refused wherever the
@@ -86,10 +90,27 @@ func TestBackendsAgainstFakes(t *testing.T) {
 			_, err = b.Authenticate(ctx, fake.Client(), "not-a-token-the-provider-issued")
 			require.ErrorIs(t, err, socialauth.ErrInvalidToken)
 
+			refused := socialauth.ErrInvalidToken
+			if _, isOIDC := b.(*backends.OIDC); isOIDC {
+				// The fake issuer's outage covers its discovery document
+				// and JWKS, which no token is sent to: a 401 there is the
+				// provider's failure, not a refusal of the token.
+				refused = socialauth.ErrProviderUnavailable
+			}
+			if name == "linkedin-openidconnect" {
+				// Its access token is checked at LinkedIn's introspectToken,
+				// as linkedin-oauth2's is, before any discovery.
+				refused = socialauth.ErrInvalidToken
+			}
+			if introspectsWithAppCredentials[name] {
+				// RFC 7662 §2.3: the introspection endpoint's 401 refuses
+				// the app's credentials; the token check's verdict wins.
+				refused = socialauth.ErrAuthFailed
+			}
 			for status, want := range map[int]error{
 				http.StatusServiceUnavailable: socialauth.ErrProviderUnavailable,
 				http.StatusTooManyRequests:    socialauth.ErrProviderUnavailable,
-				http.StatusUnauthorized:       socialauth.ErrInvalidToken,
+				http.StatusUnauthorized:       refused,
 			} {
 				fake.Outage(name, status)
 				_, err = b.Authenticate(ctx, fake.Client(), fake.Token(name, s, fakeIdentity))

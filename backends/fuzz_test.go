@@ -59,9 +59,12 @@ func FuzzProviderAnswer(f *testing.F) {
 	})
 }
 
-// FuzzOAuth2Mapper: a 200 answer of any shape maps to a profile with a uid or to a provider/auth failure.
+// FuzzOAuth2Mapper: a 200 answer of any shape maps to a profile with a uid,
+// to a provider/auth failure, or, when it is an error object with a code
+// that refuses the token, to an invalid token.
 func FuzzOAuth2Mapper(f *testing.F) {
 	f.Add([]byte(`{"sub":"x"}`))
+	f.Add([]byte(`{"error":"invalid_token"}`))
 	g := backends.GoogleOAuth2(googleSettings).Provider().User
 	f.Fuzz(func(t *testing.T, body []byte) {
 		mock := httpmock.NewMockTransport()
@@ -71,7 +74,8 @@ func FuzzOAuth2Mapper(f *testing.F) {
 		if err == nil && p.UID == "" {
 			t.Fatal("success without uid")
 		}
-		if err != nil && !(errorsIs(err, socialauth.ErrProviderUnavailable) || errorsIs(err, socialauth.ErrAuthFailed)) {
+		if err != nil && !(errorsIs(err, socialauth.ErrProviderUnavailable) || errorsIs(err, socialauth.ErrAuthFailed) ||
+			errorsIs(err, socialauth.ErrInvalidToken) && strings.Contains(string(body), `"error"`)) {
 			t.Fatalf("unexpected error kind: %v", err)
 		}
 	})

@@ -26,9 +26,10 @@ const (
 // Settings: Key (the web client id), Secret, Scope, ClientIDs (the iOS and
 // Android client ids whose tokens are accepted too).
 //
-// Token check: Google's tokeninfo endpoint must say the token's aud or azp
-// is one of Key and ClientIDs, and its sub must equal the userinfo's sub;
-// both calls run concurrently. The uid is "sub", never the email (PSA's
+// Token check: Google's tokeninfo endpoint must say the token's aud is one
+// of Key and ClientIDs, and so is its azp when it has one (the client that
+// asked for the token: the same rule as the id_token's), and its sub must
+// equal the userinfo's sub; both calls run concurrently. The uid is "sub", never the email (PSA's
 // default uid is the email: a deliberate difference). The email counts as
 // verified only when Google says email_verified and the address is a
 // @gmail.com one or the account has a hosted domain ("hd"), as Google's
@@ -56,7 +57,7 @@ func google(name string, s Settings) *OAuth2IDToken {
 		Verify: func(ctx context.Context, client *http.Client, token string) (string, error) {
 			return googleTokenInfoCheck(ctx, client, token, name, aud)
 		},
-		Doc: Doc{ChecksAudience: true, TokenCheck: "tokeninfo: aud/azp ∈ Key+ClientIDs, sub = userinfo sub", UID: "sub",
+		Doc: Doc{ChecksAudience: true, TokenCheck: "tokeninfo: aud and azp ∈ Key+ClientIDs, sub = userinfo sub", UID: "sub",
 			EmailVerified: "email_verified, and a @gmail.com address or an hd claim"},
 	}, OIDCConfig{
 		Issuer:     googleIssuer,
@@ -104,12 +105,21 @@ func googleTokenInfoCheck(ctx context.Context, client *http.Client, token, name 
 		Sub       string          `json:"sub"`
 		ExpiresIn json.RawMessage `json:"expires_in"`
 	}
-	c := call{url: googleTokenInfo, query: url.Values{"access_token": {token}}, secrets: []string{token}}
+	// Google answers 400 about a token that is invalid or expired.
+	c := call{url: googleTokenInfo, query: url.Values{"access_token": {token}}, secrets: []string{token},
+		refusedWith: []int{http.StatusBadRequest}}
 	if _, err := c.getJSON(ctx, client, &ti); err != nil {
 		return "", err
 	}
-	if err := checkApp(name, issuedTo("", []string{ti.Aud, ti.Azp}, audiences), audiences); err != nil {
+	// Both must be ours: an azp of another client means another app asked
+	// for the token, even when the audience is this one.
+	if err := checkApp(name, ti.Aud, audiences); err != nil {
 		return "", err
+	}
+	if ti.Azp != "" {
+		if err := checkApp(name, ti.Azp, audiences); err != nil {
+			return "", err
+		}
 	}
 	if ti.Sub == "" {
 		return "", fmt.Errorf("%w: tokeninfo has no sub", socialauth.ErrInvalidToken)

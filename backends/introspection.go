@@ -50,7 +50,9 @@ type introspector struct {
 // client_id (RFC 7662 §2.2), or, for a provider that documents "aud" as
 // the client (clientInAud), one of its aud values. An answer that names
 // no client proves nothing and is refused. It returns the answer's
-// fields, for the caller to read the user from.
+// fields, for the caller to read the user from. A 401 or 403 refuses the
+// app's client credentials, not the token: a configuration error
+// (ErrAuthFailed).
 func (in introspector) check(ctx context.Context, client *http.Client, token string) (map[string]json.RawMessage, error) {
 	form := url.Values{"token": {token}, "token_type_hint": {"access_token"}}
 	h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}
@@ -64,6 +66,12 @@ func (in introspector) check(ctx context.Context, client *http.Client, token str
 		secrets: []string{token, in.secret}}
 	var fields map[string]json.RawMessage
 	if _, err := c.getJSON(ctx, client, &fields); err != nil {
+		var pe *ProviderError
+		if errors.As(err, &pe) && (pe.StatusCode == http.StatusUnauthorized || pe.StatusCode == http.StatusForbidden) {
+			// RFC 7662 §2.3: the endpoint refused this app's credentials; an
+			// unknown token is {"active": false}.
+			return nil, fmt.Errorf("%w: %s: the introspection endpoint refused this app's client credentials (%d)", socialauth.ErrAuthFailed, hostOf(in.endpoint), pe.StatusCode)
+		}
 		return nil, err
 	}
 	var (
@@ -165,11 +173,6 @@ func (o *OIDC) introspect(ctx context.Context, client *http.Client, token string
 		audiences: o.cfg.ClientIDs}
 	fields, err := in.check(ctx, client, token)
 	if err != nil {
-		var pe *ProviderError
-		if errors.As(err, &pe) && (pe.StatusCode == http.StatusUnauthorized || pe.StatusCode == http.StatusForbidden) {
-			// The endpoint refused this app, not the user's token.
-			return "", fmt.Errorf("%w: %s: the introspection endpoint refused this app's client credentials (%d)", socialauth.ErrAuthFailed, hostOf(d.IntrospectionURL), pe.StatusCode)
-		}
 		return "", err
 	}
 	return idString(fields[o.keys.UID]), nil

@@ -42,7 +42,9 @@ func Line(s Settings) *OAuth2 {
 				ClientID  string          `json:"client_id"`
 				ExpiresIn json.RawMessage `json:"expires_in"`
 			}
-			c := call{url: lineVerify, query: url.Values{"access_token": {token}}, secrets: []string{token}}
+			// LINE answers 400 {"error": "invalid_request"} about an expired or invalid token.
+			c := call{url: lineVerify, query: url.Values{"access_token": {token}}, secrets: []string{token},
+				refusedWith: []int{http.StatusBadRequest}}
 			if _, err := c.getJSON(ctx, client, &v); err != nil {
 				return "", err
 			}

@@ -128,7 +128,7 @@ func vkCall(ctx context.Context, client *http.Client, method string, params url.
 			kind = socialauth.ErrAuthFailed
 		}
 		return &ProviderError{StatusCode: http.StatusOK, Kind: kind,
-			Code: strconv.Itoa(env.Error.Code), Description: clip(redact(env.Error.Msg, secrets), 200)}
+			Code: strconv.Itoa(env.Error.Code)}
 	}
 	if len(env.Response) == 0 || string(env.Response) == "null" {
 		return fmt.Errorf("%w: vk answered neither a response nor an error", socialauth.ErrProviderUnavailable)

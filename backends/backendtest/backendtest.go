@@ -175,8 +175,10 @@ type route struct {
 	// (LinkedIn's introspectToken serves both LinkedIn backends), so that
 	// whichever fake installs it answers for all of them.
 	shared func(p *Provider) httpmock.Responder
-	// unknown answers a token the fake did not issue; nil means 401 with
-	// an RFC 6750 invalid_token error.
+	// unknown answers a token the fake did not issue (RFC 7662's
+	// {"active": false}, Slack's {"ok": false}); nil means 401 with an RFC
+	// 6750 invalid_token error. A request that carries no token at all
+	// still gets the 401.
 	unknown func() (int, any)
 }
 
@@ -202,13 +204,14 @@ func (p *Provider) responder(name string, r route) httpmock.Responder {
 		if extract == nil {
 			extract = defaultToken
 		}
-		g, ok := p.tokens[extract(req)]
+		tok := extract(req)
+		g, ok := p.tokens[tok]
 		p.mu.Unlock()
 		if status != 0 {
 			return jsonResponse(status, map[string]string{"error": "server_error", "error_description": "fake outage"})
 		}
 		if !ok || g.backend != name {
-			if r.unknown != nil {
+			if r.unknown != nil && tok != "" {
 				return jsonResponse(r.unknown())
 			}
 			return jsonResponse(http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "unknown token"})

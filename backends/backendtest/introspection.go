@@ -12,6 +12,9 @@ import (
 // LinkedIn's variant): the app's credentials must be right, and for a
 // foreign token the answer names another app.
 
+// inactive is RFC 7662's answer about a token the server does not know.
+var inactive = map[string]any{"active": false}
+
 func fakeGitea(s backends.Settings) []route {
 	site := siteURL(s, "https://gitea.com")
 	return []route{
@@ -32,6 +35,7 @@ func fakeGitea(s backends.Settings) []route {
 				}
 				return r.PostFormValue("token")
 			},
+			unknown: func() (int, any) { return http.StatusOK, inactive },
 			answer: func(c *call) (int, any) {
 				return http.StatusOK, map[string]any{"active": true, "scope": "read:user", "username": c.id.Username,
 					"iss": site, "sub": c.id.UID, "aud": []string{issuedTo(c)}}
@@ -56,6 +60,7 @@ func fakeSalesforce(s backends.Settings) []route {
 				}
 				return r.PostFormValue("token")
 			},
+			unknown: func() (int, any) { return http.StatusOK, inactive },
 			answer: func(c *call) (int, any) {
 				return http.StatusOK, map[string]any{"active": true, "scope": "openid id", "client_id": issuedTo(c),
 					"username": c.id.Username, "sub": c.id.UID, "token_type": "access_token",

@@ -1,6 +1,9 @@
 package backendtest
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -38,12 +41,27 @@ func fakeGoogle(s backends.Settings) []route {
 	}
 }
 
+// fakeFacebook is Graph with "Require App Secret" on: every call must carry
+// the appsecret_proof of the access_token it is made with.
 func fakeFacebook(s backends.Settings) []route {
+	proofless := func(c *call) (int, any, bool) {
+		q := c.req.URL.Query()
+		m := hmac.New(sha256.New, []byte(s.Secret))
+		m.Write([]byte(q.Get("access_token")))
+		if q.Get("appsecret_proof") == "" {
+			return http.StatusBadRequest, map[string]any{"error": map[string]any{
+				"message": "API calls from the server require an appsecret_proof argument", "type": "GraphMethodException", "code": 100}}, true
+		}
+		if !hmac.Equal([]byte(q.Get("appsecret_proof")), []byte(hex.EncodeToString(m.Sum(nil)))) {
+			return http.StatusBadRequest, map[string]any{"error": map[string]any{
+				"message": "Invalid appsecret_proof provided in the API argument", "type": "GraphMethodException", "code": 100}}, true
+		}
+		return 0, nil, false
+	}
 	return []route{
 		{method: "GET", url: "https://graph.facebook.com/v24.0/me", answer: func(c *call) (int, any) {
-			if c.req.URL.Query().Get("appsecret_proof") == "" {
-				return http.StatusBadRequest, map[string]any{"error": map[string]any{
-					"message": "API calls from the server require an appsecret_proof argument", "type": "GraphMethodException", "code": 100}}
+			if st, out, bad := proofless(c); bad {
+				return st, out
 			}
 			id := c.id
 			out := map[string]any{"id": id.UID, "name": id.fullName(), "email": id.Email,
@@ -55,6 +73,9 @@ func fakeFacebook(s backends.Settings) []route {
 			return http.StatusOK, out
 		}},
 		{method: "GET", url: "https://graph.facebook.com/v24.0/debug_token", token: queryToken("input_token"), answer: func(c *call) (int, any) {
+			if st, out, bad := proofless(c); bad {
+				return st, out
+			}
 			return http.StatusOK, map[string]any{"data": map[string]any{
 				"app_id": issuedTo(c), "type": "USER", "application": "Fake App", "data_access_expires_at": 1924992000,
 				"expires_at": 1924992000, "is_valid": true, "scopes": []string{"email", "public_profile"}, "user_id": c.id.UID,
