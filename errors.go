@@ -46,6 +46,14 @@ var (
 	// ErrPartialNotFound: the paused login to resume is unknown, expired,
 	// already resumed or another backend's.
 	ErrPartialNotFound = errors.New("socialauth: paused login not found")
+	// ErrAuthCanceled: the person declined at the provider (the
+	// authorization response said error=access_denied).
+	ErrAuthCanceled = errors.New("socialauth: authentication canceled")
+	// ErrStateMismatch: a browser login's callback does not belong to a
+	// login this browser began through this backend: its state is missing,
+	// altered, expired, already used or another backend's, or the browser
+	// kept no login in progress. Nothing was sent to the provider.
+	ErrStateMismatch = errors.New("socialauth: state mismatch")
 )
 
 // Error is the typed error of a failed login: it names the backend and the
@@ -71,8 +79,9 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 // ProviderError keeps what a provider said when it refused a request: the
-// HTTP status and, when the provider speaks RFC 6749, its error code and
-// description. It unwraps to the sentinel the status maps to. It never holds
+// HTTP status (0 for an authorization response, which reaches the app
+// through the browser) and, when the provider speaks RFC 6749, its error
+// code and description. It unwraps to the sentinel the status maps to. It never holds
 // the token that was sent.
 type ProviderError struct {
 	StatusCode  int
@@ -82,7 +91,10 @@ type ProviderError struct {
 }
 
 func (e *ProviderError) Error() string {
-	msg := fmt.Sprintf("%v: provider answered %d", e.Kind, e.StatusCode)
+	msg := fmt.Sprintf("%v: provider answered", e.Kind)
+	if e.StatusCode != 0 { // 0: an authorization response, which has no status of its own
+		msg += fmt.Sprintf(" %d", e.StatusCode)
+	}
 	if e.Code != "" {
 		msg += " " + e.Code
 	}
