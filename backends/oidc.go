@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 
 	"github.com/go-socialauth/socialauth"
 )
@@ -111,6 +112,15 @@ type OIDCConfig struct {
 	// document's. With JWKSURL set and DiscoveryURL empty the provider is
 	// fully static and discovery is never fetched.
 	AuthURL, TokenURL, UserInfoURL, JWKSURL, IntrospectionURL string
+	// RevocationURL is the RFC 7009 revocation endpoint. Empty means the
+	// discovery document's revocation_endpoint, if any.
+	RevocationURL string
+	// AuthStyle is how the client authenticates at the token endpoint.
+	// Zero means what the discovery document's
+	// token_endpoint_auth_methods_supported allows (client_secret_basic
+	// first; OIDC's default when it says nothing), and for a public client
+	// (no secret) the client id in the form.
+	AuthStyle oauth2.AuthStyle
 
 	// ClientIDs are this app's client ids: an id_token's "aud" must hold
 	// one of them, and its "azp", when present, must be one of them. The
@@ -190,6 +200,7 @@ type OIDC struct {
 	access *OAuth2 // the userinfo path; nil when AccessTokenIsIDToken
 	disc   *remote[*discovery]
 	jwks   *remote[[]jose.JSONWebKey]
+	code   codeConfig // the authorization-code flow's client (codeflow.go)
 }
 
 var (
@@ -508,6 +519,10 @@ type discovery struct {
 	JWKSURL          string   `json:"jwks_uri"`
 	IntrospectionURL string   `json:"introspection_endpoint"`
 	Algorithms       []string `json:"id_token_signing_alg_values_supported"`
+	// Read by the authorization-code flow (codeflow.go).
+	RevocationURL    string   `json:"revocation_endpoint"`
+	TokenAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
+	ResponseIssuer   bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 // static reports whether the provider is configured without discovery.
