@@ -18,6 +18,7 @@ import (
 // email counts as verified only when the answer says email_verified.
 func Atlassian(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "atlassian",
 		AuthURL:     "https://auth.atlassian.com/authorize",
 		TokenURL:    "https://auth.atlassian.com/oauth/token",

@@ -24,6 +24,7 @@ const discordAPI = "https://discord.com/api"
 func Discord(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "discord",
 		AuthURL:     discordAPI + "/oauth2/authorize",
 		TokenURL:    discordAPI + "/oauth2/token",

@@ -25,6 +25,7 @@ const dropboxCurrentAccount = "https://api.dropboxapi.com/2/users/get_current_ac
 // email_verified says so.
 func DropboxOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "dropbox-oauth2",
 		AuthURL:  "https://www.dropbox.com/oauth2/authorize",
 		TokenURL: "https://api.dropboxapi.com/oauth2/token",

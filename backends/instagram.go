@@ -27,6 +27,7 @@ const instagramGraph = "https://graph.instagram.com"
 // gives no email, so there is none to verify.
 func Instagram(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "instagram",
 		AuthURL:     "https://api.instagram.com/oauth/authorize",
 		TokenURL:    "https://api.instagram.com/oauth/access_token",

@@ -28,6 +28,7 @@ const linkedinIntrospect = "https://www.linkedin.com/oauth/v2/introspectToken"
 func LinkedInOAuth2(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "linkedin-oauth2",
 		AuthURL:     "https://www.linkedin.com/oauth/v2/authorization",
 		TokenURL:    "https://www.linkedin.com/oauth/v2/accessToken",

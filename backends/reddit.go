@@ -21,6 +21,7 @@ const redditUserAgent = "socialauth/1 (Go; +https://github.com/go-socialauth/soc
 // gives no email, so there is none to verify.
 func Reddit(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "reddit",
 		AuthURL:     "https://ssl.reddit.com/api/v1/authorize",
 		TokenURL:    "https://ssl.reddit.com/api/v1/access_token",

@@ -21,6 +21,7 @@ import (
 // verified, so EmailVerified is false.
 func Slack(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "slack",
 		AuthURL:     "https://slack.com/oauth/authorize",
 		TokenURL:    "https://slack.com/api/oauth.access",

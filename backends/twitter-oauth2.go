@@ -21,6 +21,7 @@ import (
 // email to this endpoint, so no email is ever marked verified.
 func TwitterOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "twitter-oauth2",
 		AuthURL:     "https://x.com/i/oauth2/authorize",
 		TokenURL:    "https://api.x.com/2/oauth2/token",

@@ -31,6 +31,7 @@ const (
 // response, which a token exchange does not have, so there is no email.
 func VKOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "vk-oauth2",
 		AuthURL:  "https://oauth.vk.ru/authorize",
 		TokenURL: "https://oauth.vk.ru/access_token",

@@ -13,6 +13,7 @@ package backends
 // Yahoo says email_verified.
 func YahooOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "yahoo-oauth2",
 		AuthURL:     "https://api.login.yahoo.com/oauth2/request_auth",
 		TokenURL:    "https://api.login.yahoo.com/oauth2/get_token",

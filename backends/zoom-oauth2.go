@@ -18,6 +18,7 @@ import (
 // Zoom's "verified" field is 1 (Zoom's "the user's email is verified").
 func ZoomOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "zoom-oauth2",
 		AuthURL:     "https://zoom.us/oauth/authorize",
 		TokenURL:    "https://zoom.us/oauth/token",
