@@ -25,6 +25,8 @@ const (
 	CodePaused              = "pipeline_paused"
 	CodePartialNotFound     = "partial_not_found"
 	CodeAuthFailed          = "auth_failed"
+	CodeAuthCanceled        = "auth_canceled"
+	CodeStateMismatch       = "state_mismatch"
 	CodeInternal            = "internal_error"
 )
 
@@ -33,6 +35,8 @@ var errorClasses = []struct {
 	code   string
 	status int
 }{
+	{socialauth.ErrStateMismatch, CodeStateMismatch, http.StatusBadRequest},
+	{socialauth.ErrAuthCanceled, CodeAuthCanceled, http.StatusUnauthorized},
 	{socialauth.ErrInvalidRequest, CodeInvalidRequest, http.StatusBadRequest},
 	{socialauth.ErrUnknownBackend, CodeUnknownBackend, http.StatusNotFound},
 	{socialauth.ErrInvalidToken, CodeInvalidToken, http.StatusUnauthorized},
@@ -56,6 +60,8 @@ var messages = map[string]string{
 	CodePaused:              "The login needs more information.",
 	CodePartialNotFound:     "The paused login is unknown, expired or already resumed; start again.",
 	CodeAuthFailed:          "The login failed.",
+	CodeAuthCanceled:        "The login was canceled at the provider.",
+	CodeStateMismatch:       "This login was not begun in this browser, or it expired; start again.",
 	CodeInternal:            "Internal error.",
 }
 

@@ -1,7 +1,8 @@
 // Package socialhttp has ready-made net/http handlers for the JSON API of a
 // social login: the token exchange (a front end posts the provider's token,
 // the handler answers the app's own credentials) and the resumption of a
-// login that a pipeline step paused.
+// login that a pipeline step paused. [Browser] has the handlers of the
+// server-side browser login (begin, callback, resume, disconnect).
 //
 // The handlers run behind [socialauth.Handler], which resolves the backend
 // named in the route:
