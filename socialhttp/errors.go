@@ -27,6 +27,7 @@ const (
 	CodeAuthFailed          = "auth_failed"
 	CodeAuthCanceled        = "auth_canceled"
 	CodeStateMismatch       = "state_mismatch"
+	CodeNotFound            = "not_found"
 	CodeInternal            = "internal_error"
 )
 
@@ -46,6 +47,7 @@ var errorClasses = []struct {
 	{socialauth.ErrNotAllowedToDisconnect, CodeNotAllowed, http.StatusConflict},
 	{socialauth.ErrPartialNotFound, CodePartialNotFound, http.StatusNotFound},
 	{socialauth.ErrAuthFailed, CodeAuthFailed, http.StatusUnauthorized},
+	{socialauth.ErrNotFound, CodeNotFound, http.StatusNotFound}, // last: the other outcomes may wrap a storage miss
 }
 
 var messages = map[string]string{
@@ -62,6 +64,7 @@ var messages = map[string]string{
 	CodeAuthFailed:          "The login failed.",
 	CodeAuthCanceled:        "The login was canceled at the provider.",
 	CodeStateMismatch:       "This login was not begun in this browser, or it expired; start again.",
+	CodeNotFound:            "No such record.",
 	CodeInternal:            "Internal error.",
 }
 
