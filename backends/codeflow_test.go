@@ -77,7 +77,9 @@ func TestCodeFlowBackends(t *testing.T) {
 	}
 
 	t.Run("hybrid: the user info must be the id_token's user", func(t *testing.T) {
-		other := func(body []byte) (string, socialauth.Details, error) { return "someone-else", socialauth.Details{}, nil }
+		other := func(body []byte) (string, socialauth.Details, error) {
+			return "someone-else", socialauth.Details{}, nil
+		}
 		svc := codeFlowService(t, as, googleLike(as, "mixed", other))
 		_, err := codeFlowRound(t, svc, as, "mixed", codeFlowPerson)
 		require.ErrorIs(t, err, socialauth.ErrInvalidToken)

@@ -695,6 +695,8 @@ func TestBrowserDefaultErrorAnswers(t *testing.T) {
 }
 
 func TestBrowserConfigPanics(t *testing.T) {
-	assert.Panics(t, func() { socialhttp.Browser{Success: func(http.ResponseWriter, *http.Request, *socialauth.Result, string) (string, error) { return "", nil }}.Begin() })
+	assert.Panics(t, func() {
+		socialhttp.Browser{Success: func(http.ResponseWriter, *http.Request, *socialauth.Result, string) (string, error) { return "", nil }}.Begin()
+	})
 	assert.Panics(t, func() { socialhttp.Browser{RedirectURL: func(string) string { return "" }}.Callback() })
 }
