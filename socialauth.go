@@ -37,7 +37,13 @@
 // For HTTP routes, [Handler] (or [Service.Middleware]) resolves the backend
 // named by the route's {backend} wildcard and puts it in the request context,
 // where [DoAuth] finds it; the package socialhttp has ready-made JSON
-// handlers (token exchange, resume).
+// handlers (token exchange, resume, connect, disconnect).
+//
+// A web app's server-side login, the authorization-code flow, goes through
+// backends with the power [CodeFlowBackend]: [Service.AuthCodeURL] begins
+// it (PKCE, state and nonce sealed in a flow the browser keeps) and
+// [Service.LoginCode] ends it; socialhttp.Browser has the handlers.
+// [Service.AccessToken] keeps a stored provider token fresh.
 //
 // The model and the persisted names (backend names, step names, extra-data
 // keys) follow Python Social Auth, so that a Django project can move its
