@@ -25,9 +25,10 @@ const refreshEarly = 30 * time.Second
 // provider's token endpoint answers for the stored refresh token, through
 // golang.org/x/oauth2. The fresh tokens are stored in the association, the
 // old refresh token kept when the provider sends no new one. An id_token in
-// the answer is verified by the backend and must name the association's
-// user (OIDC Core §12.2: same iss, same sub); otherwise nothing is stored
-// and the call fails with [ErrInvalidToken].
+// the answer is checked by the backend's AuthenticateTokens with the new
+// access token and must name the association's user (OIDC Core §12.2: same
+// iss, same sub); otherwise nothing is stored and the call fails with
+// [ErrInvalidToken].
 //
 // Concurrent calls for one association refresh once in this process; the
 // others wait for that refresh. The association is read again from
@@ -90,7 +91,10 @@ func (s *Service) refresh(ctx context.Context, provider, uid string) (Token, err
 		t.RefreshToken = old.RefreshToken
 	}
 	if t.IDToken != "" {
-		p, err := cf.AuthenticateTokens(ctx, s.client, Token{IDToken: t.IDToken}, "")
+		// With the new access token: OIDC backends check at_hash, and a
+		// plain OAuth 2.0 backend, which cannot verify id_tokens, asks the
+		// user info instead. Either way the user must be the association's.
+		p, err := cf.AuthenticateTokens(ctx, s.client, Token{AccessToken: t.AccessToken, TokenType: t.TokenType, IDToken: t.IDToken}, "")
 		if err != nil {
 			return Token{}, err
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/go-socialauth/socialauth"
+	"github.com/go-socialauth/socialauth/backends"
 	"github.com/go-socialauth/socialauth/backends/backendtest"
 )
 
@@ -167,4 +168,25 @@ func TestDisconnectRevokes(t *testing.T) {
 	err = svc.Disconnect(ctx, "prov", res.User, links[0].ID)
 	require.ErrorIs(t, err, socialauth.ErrNotAllowedToDisconnect, "never the last way in")
 	assert.Empty(t, e.as.Revoked(), "nothing revoked when nothing is removed")
+}
+
+// TestAccessTokenRefreshPlainWithIDToken: a plain OAuth 2.0 backend asking
+// for "openid" (Yahoo, Salesforce) gets an id_token with its refresh, which
+// it cannot verify; the user info of the new access token must then be the
+// association's user.
+func TestAccessTokenRefreshPlainWithIDToken(t *testing.T) {
+	e := newFlowEnv(t, backendtest.AuthorizationServerOptions{AccessTokenTTL: time.Minute, RefreshIDToken: true})
+	p := e.as.OAuth2("plainopenid").Provider()
+	p.Scopes = []string{"openid", "profile"}
+	e.cfg.Backends = append(e.cfg.Backends, backends.NewOAuth2(p))
+	now := time.Now()
+	e.cfg.Now = func() time.Time { return now }
+	svc, ctx := e.svc(t), context.Background()
+	res := loginFor(t, svc, e.as, "plainopenid", ada)
+	now = now.Add(time.Hour)
+	userinfo := e.as.Calls("userinfo")
+	tok, err := svc.AccessToken(ctx, res.Association)
+	require.NoError(t, err)
+	assert.True(t, e.as.AccessTokenValid(tok.AccessToken))
+	assert.Equal(t, userinfo+1, e.as.Calls("userinfo"), "the user info of the new token was checked")
 }
