@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -152,9 +153,9 @@ func unmarshalFlow(b []byte) (*flowRecord, error) {
 // [Service.ConnectCode] within 15 minutes; [Service.FlowData] reads data
 // back.
 //
-// redirectURI is the callback address registered at the provider; take it
-// from configuration, never from the request's Host or X-Forwarded-Host
-// headers. The URL asks for response_type=code with the backend's default
+// redirectURI is the callback address registered at the provider, https
+// (http only to a loopback host); take it from configuration, never from
+// the request's Host or X-Forwarded-Host headers. The URL asks for response_type=code with the backend's default
 // scopes, PKCE S256 and the nonce; opts add parameters (prompt, login_hint,
 // ...) but cannot replace those, the state or redirect_uri. data (at most 2
 // KiB) is the caller's: socialhttp keeps where to go afterwards in it.
@@ -204,13 +205,23 @@ func (s *Service) AuthCodeURL(ctx context.Context, backend, redirectURI string, 
 	return cfg.AuthCodeURL(f.state, all...), sealed, nil
 }
 
-// checkRedirectURI: an absolute http(s) URL without fragment (RFC 6749 §3.1.2).
+// checkRedirectURI: an absolute https URL without fragment (RFC 6749
+// §3.1.2), or http to a loopback host (a development machine; RFC 9700
+// §2.6 wants TLS everywhere else).
 func checkRedirectURI(raw string) error {
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Fragment != "" || u.User != nil {
-		return fmt.Errorf("%w: the redirect URI must be an absolute http(s) URL without fragment", ErrInvalidRequest)
+	if err != nil || u.Host == "" || u.Fragment != "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && loopback(u.Hostname()))) {
+		return fmt.Errorf("%w: the redirect URI must be an absolute https URL (http only to a loopback host), without fragment", ErrInvalidRequest)
 	}
 	return nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // FlowData returns the data sealed into flow by [Service.AuthCodeURL] for

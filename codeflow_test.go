@@ -434,9 +434,13 @@ func TestCodeFlowBadInput(t *testing.T) {
 	require.ErrorIs(t, err, socialauth.ErrUnknownBackend)
 	_, _, err = svc.AuthCodeURL(ctx, "nosuch", redirectURI, nil)
 	require.ErrorIs(t, err, socialauth.ErrUnknownBackend)
-	for _, bad := range []string{"", "/relative", "javascript:alert(1)", "https://app.example.com/cb#frag", "https://user@app.example.com/"} {
+	for _, bad := range []string{"", "/relative", "javascript:alert(1)", "https://app.example.com/cb#frag", "https://user@app.example.com/", "http://app.example.com/cb"} {
 		_, _, err = svc.AuthCodeURL(ctx, "prov", bad, nil)
 		require.ErrorIs(t, err, socialauth.ErrInvalidRequest, bad)
+	}
+	for _, dev := range []string{"http://localhost:8080/cb", "http://127.0.0.1:8080/cb", "http://[::1]:8080/cb"} {
+		_, _, err = svc.AuthCodeURL(ctx, "prov", dev, nil)
+		require.NoError(t, err, dev)
 	}
 	_, _, err = svc.AuthCodeURL(ctx, "prov", redirectURI, []byte(strings.Repeat("x", 3000)))
 	require.ErrorIs(t, err, socialauth.ErrInvalidRequest)
