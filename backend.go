@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // Backend is one identity provider. Its methods may be called concurrently.
@@ -38,6 +40,48 @@ type IDTokenAuthenticator interface {
 	// provider's keys, its issuer, audience (one of this app's client ids),
 	// expiry and, when nonce is not empty, its nonce; then returns the profile.
 	AuthenticateIDToken(ctx context.Context, client *http.Client, idToken, nonce string) (*Profile, error)
+}
+
+// CodeFlowBackend is the optional power of backends whose provider runs the
+// OAuth 2.0 authorization-code flow (RFC 6749 §4.1) for a browser: the
+// server-side login of [Service.AuthCodeURL], [Service.LoginCode] and
+// [Service.ConnectCode], and the refresh of stored tokens
+// ([Service.AccessToken]). The Service does the protocol with
+// golang.org/x/oauth2 (PKCE S256, the code exchange, the refresh); the
+// backend says where its provider is and checks what it answers.
+//
+// A backend whose provider revokes tokens (RFC 7009) may also have the
+// method
+//
+//	Revoke(ctx context.Context, client *http.Client, t Token) error
+//
+// which [Service.Disconnect] calls for each association it removes (it
+// returns an error wrapping [errors.ErrUnsupported] when the provider has
+// no revocation endpoint).
+type CodeFlowBackend interface {
+	// OAuth2Config returns the flow's client at this provider: its
+	// authorization and token endpoints (the authorization URL may carry
+	// fixed parameters in its query, such as Apple's
+	// response_mode=form_post), how the client authenticates there, this
+	// app's client id and secret, and the default scopes. RedirectURL is
+	// left empty: the Service sends its own. The Service never modifies
+	// the returned value, so a backend may return the same one each time.
+	OAuth2Config(ctx context.Context, client *http.Client) (*oauth2.Config, error)
+
+	// CheckIssuer checks the "iss" parameter of an authorization response
+	// (RFC 9207), "" when the response has none, before the code is
+	// redeemed: a present iss must be the provider's issuer, and a missing
+	// one is refused when the provider advertises
+	// authorization_response_iss_parameter_supported. A provider whose
+	// issuer is unknown accepts any. A refusal wraps [ErrAuthFailed].
+	CheckIssuer(ctx context.Context, client *http.Client, iss string) error
+
+	// AuthenticateTokens checks the tokens the token endpoint answered and
+	// returns the profile they belong to, carrying them: an id_token is
+	// verified (signature, iss, aud, exp, at_hash against the access
+	// token and, when nonce is not empty, nonce), the access token is
+	// checked as Backend.Authenticate does. Refusals wrap [ErrInvalidToken].
+	AuthenticateTokens(ctx context.Context, client *http.Client, t Token, nonce string) (*Profile, error)
 }
 
 // Details is what a provider says about the person.

@@ -46,6 +46,14 @@ var (
 	// ErrPartialNotFound: the paused login to resume is unknown, expired,
 	// already resumed or another backend's.
 	ErrPartialNotFound = errors.New("socialauth: paused login not found")
+	// ErrAuthCanceled: the person declined at the provider (the
+	// authorization response said error=access_denied).
+	ErrAuthCanceled = errors.New("socialauth: authentication canceled")
+	// ErrStateMismatch: a browser login's callback does not belong to a
+	// login this browser began through this backend: its state is missing,
+	// altered, expired, already used or another backend's, or the browser
+	// kept no login in progress. Nothing was sent to the provider.
+	ErrStateMismatch = errors.New("socialauth: state mismatch")
 )
 
 // Error is the typed error of a failed login: it names the backend and the

@@ -37,7 +37,13 @@
 // For HTTP routes, [Handler] (or [Service.Middleware]) resolves the backend
 // named by the route's {backend} wildcard and puts it in the request context,
 // where [DoAuth] finds it; the package socialhttp has ready-made JSON
-// handlers (token exchange, resume).
+// handlers (token exchange, resume, connect, disconnect).
+//
+// A web app's server-side login, the authorization-code flow, goes through
+// backends with the power [CodeFlowBackend]: [Service.AuthCodeURL] begins
+// it (PKCE, state and nonce sealed in a flow the browser keeps) and
+// [Service.LoginCode] ends it; socialhttp.Browser has the handlers.
+// [Service.AccessToken] keeps a stored provider token fresh.
 //
 // The model and the persisted names (backend names, step names, extra-data
 // keys) follow Python Social Auth, so that a Django project can move its
@@ -117,6 +123,12 @@ type Config struct {
 	// it. Values stored before keys were set are read as they are. Read
 	// stored tokens through [Service.Associations] (a store read directly
 	// gives them sealed). Nil stores tokens as the provider sent them.
+	//
+	// Keys derived from them (HKDF-SHA256) also seal the flows of browser
+	// logins ([Service.AuthCodeURL]), which rotate with them. Nil seals
+	// those with a random key made by [New]: a browser login must then
+	// begin and end in one process, and a restart ends logins in progress;
+	// set keys when several processes serve logins.
 	TokenKeys [][]byte
 
 	// DiscardTokens stores no provider token at all: they are dropped from
@@ -135,8 +147,8 @@ type Config struct {
 type LoginEvent struct {
 	// Backend is the backend name the operation was called with.
 	Backend string
-	// Operation is "login", "login_id_token", "connect", "resume" or
-	// "disconnect".
+	// Operation is "login", "login_id_token", "connect", "login_code",
+	// "connect_code", "resume" or "disconnect".
 	Operation string
 	// Err is nil on success; otherwise the error returned (its text holds
 	// no secret). socialhttp.ErrorCode turns it into an outcome code.
@@ -152,10 +164,12 @@ type LoginEvent struct {
 // Service is a validated Config: the front door of the library. Each method
 // runs one operation for the backend it names. It is safe for concurrent use.
 type Service struct {
-	cfg      Config
-	backends map[string]Backend
-	client   *http.Client
-	log      *slog.Logger
+	cfg       Config
+	backends  map[string]Backend
+	client    *http.Client
+	log       *slog.Logger
+	flows     *sealer // seals browser flows (codeflow.go)
+	refreshes flights // one refresh per association at a time (refresh.go)
 }
 
 // New validates cfg and returns a Service. It reports configuration errors:
@@ -220,7 +234,12 @@ func New(cfg Config) (*Service, error) {
 		}
 		s.cfg.Storage = ts
 	}
-	s.cfg.TokenKeys = nil // the sealer holds what it needs
+	fs, err := newFlowSealer(cfg.TokenKeys)
+	if err != nil {
+		return nil, err
+	}
+	s.flows = fs
+	s.cfg.TokenKeys = nil // the sealers hold what they need
 	return s, nil
 }
 
@@ -411,6 +430,11 @@ func (s *Service) Connect(ctx context.Context, backend string, user *User, acces
 // backend. It runs Config.DisconnectPipeline, whose stock steps refuse, with
 // [ErrNotAllowedToDisconnect], to leave the user without a way to log in. An
 // association that is not the user's and this backend's wraps [ErrNotFound].
+//
+// When the pipeline has removed associations (State.Entries) and the
+// backend can revoke tokens (see [CodeFlowBackend]), their stored provider
+// tokens are then revoked, best effort: a provider that fails is logged and
+// the disconnect still succeeds.
 func (s *Service) Disconnect(ctx context.Context, backend string, user *User, associationID string) (err error) {
 	var none *Result
 	defer s.observe(ctx, "disconnect", backend, time.Now())(&none, &err)
@@ -433,6 +457,7 @@ func (s *Service) Disconnect(ctx context.Context, backend string, user *User, as
 	if i, err := s.cfg.DisconnectPipeline.run(ctx, st, 0); err != nil {
 		return s.fail(ctx, &Error{Backend: backend, Step: s.cfg.DisconnectPipeline[i].Name, Err: err})
 	}
+	s.revoke(ctx, b, st.Entries)
 	return nil
 }
 

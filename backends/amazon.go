@@ -21,6 +21,7 @@ import (
 func Amazon(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "amazon",
 		AuthURL:     "https://www.amazon.com/ap/oa",
 		TokenURL:    "https://api.amazon.com/auth/o2/token",

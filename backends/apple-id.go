@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 
 	"github.com/go-socialauth/socialauth"
 )
@@ -51,8 +52,17 @@ const (
 //
 // Apple sends the person's name only once, on the first authorization, in
 // the "user" JSON beside the code or token; the id_token never holds it.
-// socialhttp.Exchange accepts that object as "user"; a handler of
-// your own hands the name to the pipeline with socialauth.WithDetails.
+// socialhttp.Exchange accepts that object as "user"; a handler of your own
+// hands the name to the pipeline with socialauth.WithDetails.
+//
+// Browser login (the authorization-code flow): the authorization request
+// asks for response_mode=form_post, as Apple requires with the name and
+// email scopes, so the callback is a cross-site POST carrying code, state
+// and, the first time, "user" (socialhttp's Callback takes it, and keeps
+// this backend's state cookie SameSite=None for it). The code is redeemed
+// with the ES256 client secret (client_secret_post), the id_token from the
+// token endpoint verified with the login's nonce; tokens are revoked at
+// appleid.apple.com/auth/revoke on disconnect.
 func AppleID(s Settings) *OIDC {
 	secret := &appleSecret{clientID: s.Key, teamID: s.TeamID, keyID: s.KeyID, pem: s.PrivateKey, now: time.Now}
 	if secret.pem == "" && strings.Contains(s.Secret, "PRIVATE KEY") {
@@ -62,8 +72,10 @@ func AppleID(s Settings) *OIDC {
 		Name:                 "apple-id",
 		Issuer:               appleIssuer,
 		JWKSURL:              appleIssuer + "/auth/keys",
-		AuthURL:              appleIssuer + "/auth/authorize",
+		AuthURL:              appleIssuer + "/auth/authorize?response_mode=form_post", // name and email scopes need it
 		TokenURL:             appleIssuer + "/auth/token",
+		RevocationURL:        appleIssuer + "/auth/revoke",
+		AuthStyle:            oauth2.AuthStyleInParams, // client_secret_post
 		ClientIDs:            s.audiences(),
 		ClientSecretFunc:     secret.get,
 		Scopes:               append([]string{"name", "email"}, s.Scope...),

@@ -22,6 +22,7 @@ import (
 // (the User Identity API), https://developer.atlassian.com/cloud/jira/platform/oauth-2-3lo-apps/.
 func Atlassian(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "atlassian",
 		AuthURL:     "https://auth.atlassian.com/authorize",
 		TokenURL:    "https://auth.atlassian.com/oauth/token",

@@ -23,6 +23,7 @@ const bitbucketAPI = "https://api.bitbucket.org/2.0"
 // (403 there) logs in without an email.
 func BitbucketOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "bitbucket-oauth2",
 		AuthURL:  "https://bitbucket.org/site/oauth2/authorize",
 		TokenURL: "https://bitbucket.org/site/oauth2/access_token",

@@ -17,6 +17,7 @@ import (
 // Box does not say it is verified, so it never is.
 func Box(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "box",
 		AuthURL:     "https://account.box.com/api/oauth2/authorize",
 		TokenURL:    "https://api.box.com/oauth2/token",

@@ -18,6 +18,7 @@ import (
 // is verified, so it never is.
 func Coinbase(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "coinbase",
 		AuthURL:     "https://login.coinbase.com/oauth2/auth",
 		TokenURL:    "https://login.coinbase.com/oauth2/token",

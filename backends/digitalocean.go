@@ -16,6 +16,7 @@ import (
 // verified only when DigitalOcean says account.email_verified.
 func DigitalOcean(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "digitalocean",
 		AuthURL:     "https://cloud.digitalocean.com/v1/oauth/authorize",
 		TokenURL:    "https://cloud.digitalocean.com/v1/oauth/token",

@@ -34,6 +34,7 @@ const (
 func Discord(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "discord",
 		AuthURL:     discordAPI + "/oauth2/authorize",
 		TokenURL:    discordAPI + "/oauth2/token",

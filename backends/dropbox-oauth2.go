@@ -37,6 +37,7 @@ const dropboxCurrentAccount = "https://api.dropboxapi.com/2/users/get_current_ac
 // https://developers.dropbox.com/oidc-guide.
 func DropboxOAuth2(s Settings) *OAuth2IDToken {
 	return NewOAuth2IDToken(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "dropbox-oauth2",
 		AuthURL:  "https://www.dropbox.com/oauth2/authorize",
 		TokenURL: "https://api.dropboxapi.com/oauth2/token",

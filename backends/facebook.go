@@ -31,6 +31,7 @@ const facebookGraph = "https://graph.facebook.com/v24.0"
 // EmailVerified is false.
 func Facebook(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "facebook",
 		AuthURL:  "https://www.facebook.com/v24.0/dialog/oauth",
 		TokenURL: facebookGraph + "/oauth/access_token",

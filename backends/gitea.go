@@ -30,6 +30,7 @@ import (
 func Gitea(s Settings) *OAuth2 {
 	site := siteURL(s, "https://gitea.com")
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "gitea",
 		AuthURL:  site + "/login/oauth/authorize",
 		TokenURL: site + "/login/oauth/access_token",

@@ -43,6 +43,7 @@ func GitHub(s Settings) *OAuth2 {
 		}
 	}
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "github",
 		AuthURL:  site + "/login/oauth/authorize",
 		TokenURL: site + "/login/oauth/access_token",

@@ -38,6 +38,7 @@ func GitLab(s Settings) *OAuth2 {
 	}
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "gitlab",
 		AuthURL:  site + "/oauth/authorize",
 		TokenURL: site + "/oauth/token",

@@ -48,6 +48,7 @@ func GoogleOAuth2(s Settings) *OAuth2IDToken { return google("google-oauth2", s)
 func google(name string, s Settings) *OAuth2IDToken {
 	aud := s.audiences()
 	return NewOAuth2IDToken(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        name,
 		AuthURL:     googleAuthURL,
 		TokenURL:    googleTokenURL,

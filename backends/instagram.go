@@ -29,6 +29,7 @@ const instagramGraph = "https://graph.instagram.com"
 // https://developers.facebook.com/docs/instagram-platform/instagram-api-with-instagram-login/get-started.
 func Instagram(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "instagram",
 		AuthURL:     "https://api.instagram.com/oauth/authorize",
 		TokenURL:    "https://api.instagram.com/oauth/access_token",

@@ -30,6 +30,7 @@ const kakaoAPI = "https://kapi.kakao.com"
 func Kakao(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "kakao",
 		AuthURL:     "https://kauth.kakao.com/oauth/authorize",
 		TokenURL:    "https://kauth.kakao.com/oauth/token",

@@ -31,6 +31,7 @@ const (
 func Line(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "line",
 		AuthURL:     "https://access.line.me/oauth2/v2.1/authorize",
 		TokenURL:    lineAPI + "/oauth2/v2.1/token",

@@ -31,6 +31,7 @@ const linkedinIntrospect = "https://www.linkedin.com/oauth/v2/introspectToken"
 // https://learn.microsoft.com/en-us/linkedin/shared/integrations/people/profile-api.
 func LinkedInOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "linkedin-oauth2",
 		AuthURL:     "https://www.linkedin.com/oauth/v2/authorization",
 		TokenURL:    "https://www.linkedin.com/oauth/v2/accessToken",

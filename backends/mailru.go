@@ -22,6 +22,7 @@ import (
 func MailRu(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "mailru",
 		AuthURL:     "https://oauth.mail.ru/login",
 		TokenURL:    "https://oauth.mail.ru/token",

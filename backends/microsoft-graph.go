@@ -38,6 +38,7 @@ const graphMe = "https://graph.microsoft.com/v1.0/me"
 func MicrosoftGraph(s Settings) *OAuth2IDToken {
 	base := entraBase(s)
 	return NewOAuth2IDToken(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "microsoft-graph",
 		AuthURL:     base + "/oauth2/v2.0/authorize",
 		TokenURL:    base + "/oauth2/v2.0/token",

@@ -17,6 +17,7 @@ import (
 // refusal. Naver does not say whether the email is verified, so it never is.
 func Naver(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "naver",
 		AuthURL:     "https://nid.naver.com/oauth2.0/authorize",
 		TokenURL:    "https://nid.naver.com/oauth2.0/token",

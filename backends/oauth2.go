@@ -28,6 +28,8 @@ import (
 	"net/url"
 	"slices"
 
+	"golang.org/x/oauth2"
+
 	"github.com/go-socialauth/socialauth"
 )
 
@@ -51,6 +53,15 @@ type Provider struct {
 	AuthURL, TokenURL string
 	// Scopes are the default scopes of the browser flow.
 	Scopes []string
+	// ClientID and ClientSecret are this app's credentials at the
+	// provider, for the authorization-code flow (Settings.Key and Secret).
+	ClientID, ClientSecret string
+	// AuthStyle is how the client authenticates at TokenURL; zero means
+	// x/oauth2's detection (HTTP Basic first, remembered once it works).
+	AuthStyle oauth2.AuthStyle
+	// RevocationURL is the provider's RFC 7009 revocation endpoint; empty
+	// means its tokens are not revoked on disconnect.
+	RevocationURL string
 
 	// UserInfoURL is fetched with the access token to get the user's JSON.
 	UserInfoURL string
@@ -109,7 +120,8 @@ type Documented interface {
 
 // OAuth2 is the generic OAuth 2.0 backend: a [Provider] put to work.
 type OAuth2 struct {
-	p Provider
+	p    Provider
+	code codeConfig // the authorization-code flow's client (codeflow.go)
 }
 
 var _ socialauth.Backend = (*OAuth2)(nil)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 
 	"github.com/go-socialauth/socialauth"
 )
@@ -88,6 +89,15 @@ type OIDCConfig struct {
 	// document's. With JWKSURL set and DiscoveryURL empty the provider is
 	// fully static and discovery is never fetched.
 	AuthURL, TokenURL, UserInfoURL, JWKSURL, IntrospectionURL string
+	// RevocationURL is the RFC 7009 revocation endpoint. Empty means the
+	// discovery document's revocation_endpoint, if any.
+	RevocationURL string
+	// AuthStyle is how the client authenticates at the token endpoint.
+	// Zero means what the discovery document's
+	// token_endpoint_auth_methods_supported allows (client_secret_basic
+	// first; OIDC's default when it says nothing), and for a public client
+	// (no secret) the client id in the form.
+	AuthStyle oauth2.AuthStyle
 
 	// ClientIDs are this app's client ids: an id_token's "aud" must hold
 	// one of them, and its "azp", when present, must be one of them. The
@@ -183,6 +193,7 @@ type OIDC struct {
 	// standardClaims: the profile is the standard claims (no User, default
 	// Claims), read from the claims verification decodes.
 	standardClaims bool
+	code           codeConfig // the authorization-code flow's client (codeflow.go)
 }
 
 var (
@@ -512,6 +523,11 @@ type discovery struct {
 	// IntrospectionAuthMethods is RFC 8414's
 	// introspection_endpoint_auth_methods_supported.
 	IntrospectionAuthMethods []string `json:"introspection_endpoint_auth_methods_supported"`
+
+	// Read by the authorization-code flow (codeflow.go).
+	RevocationURL    string   `json:"revocation_endpoint"`
+	TokenAuthMethods []string `json:"token_endpoint_auth_methods_supported"`
+	ResponseIssuer   bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 // static reports whether the provider is configured without discovery.

@@ -19,6 +19,7 @@ import (
 // is_email_verified.
 func Patreon(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "patreon",
 		AuthURL:     "https://www.patreon.com/oauth2/authorize",
 		TokenURL:    "https://www.patreon.com/api/oauth2/token",

@@ -28,6 +28,7 @@ import (
 // https://developer.paypal.com/docs/log-in-with-paypal/reference.
 func PayPalOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "paypal-oauth2",
 		AuthURL:     "https://www.paypal.com/signin/authorize",
 		TokenURL:    "https://api-m.paypal.com/v1/oauth2/token",

@@ -27,6 +27,7 @@ const redditUserAgent = "socialauth/1 (Go; +https://github.com/go-socialauth/soc
 // https://www.reddit.com/dev/api#GET_api_v1_me.
 func Reddit(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "reddit",
 		AuthURL:     "https://www.reddit.com/api/v1/authorize",
 		TokenURL:    "https://www.reddit.com/api/v1/access_token",

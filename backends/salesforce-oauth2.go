@@ -21,6 +21,7 @@ package backends
 func SalesforceOAuth2(s Settings) *OAuth2 {
 	site := siteURL(s, "https://login.salesforce.com")
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "salesforce-oauth2",
 		AuthURL:     site + "/services/oauth2/authorize",
 		TokenURL:    site + "/services/oauth2/token",

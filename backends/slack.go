@@ -46,6 +46,7 @@ const (
 // largest https://slack.com/user_image_*.
 func Slack(s Settings) *OAuth2IDToken {
 	return NewOAuth2IDToken(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "slack",
 		AuthURL:  "https://slack.com/openid/connect/authorize",
 		TokenURL: "https://slack.com/api/openid.connect.token",

@@ -14,6 +14,7 @@ import "github.com/go-socialauth/socialauth"
 // that it actually belongs to the user"), so EmailVerified is false.
 func Spotify(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "spotify",
 		AuthURL:     "https://accounts.spotify.com/authorize",
 		TokenURL:    "https://accounts.spotify.com/api/token",

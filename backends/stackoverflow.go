@@ -35,6 +35,7 @@ const stackExchangeMe = "https://api.stackexchange.com/2.3/me"
 // scheme: https://meta.stackexchange.com/questions/417382.
 func StackOverflow(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "stackoverflow",
 		AuthURL:  "https://stackexchange.com/oauth",
 		TokenURL: "https://stackexchange.com/oauth/access_token",

@@ -19,6 +19,7 @@ import (
 // none is ever marked verified.
 func Strava(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "strava",
 		AuthURL:     "https://www.strava.com/oauth/authorize",
 		TokenURL:    "https://www.strava.com/oauth/token",

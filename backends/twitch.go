@@ -31,6 +31,7 @@ const (
 func Twitch(s Settings) *OAuth2 {
 	aud := s.audiences()
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "twitch",
 		AuthURL:  "https://id.twitch.tv/oauth2/authorize",
 		TokenURL: "https://id.twitch.tv/oauth2/token",

@@ -28,6 +28,7 @@ import (
 // https://docs.x.com/fundamentals/authentication/oauth-2-0/authorization-code#scopes.
 func TwitterOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "twitter-oauth2",
 		AuthURL:     "https://x.com/i/oauth2/authorize",
 		TokenURL:    "https://api.x.com/2/oauth2/token",

@@ -51,6 +51,7 @@ const (
 // said to be verified.
 func VKOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "vk-oauth2",
 		AuthURL:  "https://id.vk.com/authorize",
 		TokenURL: "https://id.vk.com/oauth2/auth",

@@ -22,6 +22,7 @@ package backends
 // https://developer.yahoo.com/oauth2/guide/openid_connect/decode_id_token.html.
 func YahooOAuth2(s Settings) *OAuth2IDToken {
 	return NewOAuth2IDToken(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "yahoo-oauth2",
 		AuthURL:     "https://api.login.yahoo.com/oauth2/request_auth",
 		TokenURL:    "https://api.login.yahoo.com/oauth2/get_token",

@@ -30,6 +30,7 @@ func YandexOAuth2(s Settings) *OAuth2 {
 		return yandexUser(body, aud)
 	}
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:     "yandex-oauth2",
 		AuthURL:  "https://oauth.yandex.com/authorize",
 		TokenURL: "https://oauth.yandex.com/token",

@@ -22,6 +22,7 @@ import (
 // (formerly https://marketplace.zoom.us/docs/api-reference/zoom-api/users/user).
 func ZoomOAuth2(s Settings) *OAuth2 {
 	return NewOAuth2(Provider{
+		ClientID: s.Key, ClientSecret: s.Secret,
 		Name:        "zoom-oauth2",
 		AuthURL:     "https://zoom.us/oauth/authorize",
 		TokenURL:    "https://zoom.us/oauth/token",

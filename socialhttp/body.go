@@ -72,6 +72,32 @@ func (q *resumeRequest) UnmarshalJSON(b []byte) error {
 	})
 }
 
+// connectRequest is Connect's body.
+type connectRequest struct{ accessToken string }
+
+// disconnectRequest is Disconnect's body.
+type disconnectRequest struct{ associationID string }
+
+// UnmarshalJSON decodes the body as exchangeRequest's does.
+func (q *connectRequest) UnmarshalJSON(b []byte) error {
+	return eachMember(b, func(name string, dec *json.Decoder) error {
+		if name == "access_token" {
+			return decodeString(dec, name, &q.accessToken)
+		}
+		return unknownMember(name)
+	})
+}
+
+// UnmarshalJSON decodes the body as exchangeRequest's does.
+func (q *disconnectRequest) UnmarshalJSON(b []byte) error {
+	return eachMember(b, func(name string, dec *json.Decoder) error {
+		if name == "association_id" {
+			return decodeString(dec, name, &q.associationID)
+		}
+		return unknownMember(name)
+	})
+}
+
 func unknownMember(name string) error {
 	if len(name) > 64 {
 		name = name[:64]

@@ -25,6 +25,9 @@ const (
 	CodePaused              = "pipeline_paused"
 	CodePartialNotFound     = "partial_not_found"
 	CodeAuthFailed          = "auth_failed"
+	CodeAuthCanceled        = "auth_canceled"
+	CodeStateMismatch       = "state_mismatch"
+	CodeNotFound            = "not_found"
 	CodeInternal            = "internal_error"
 )
 
@@ -33,6 +36,8 @@ var errorClasses = []struct {
 	code   string
 	status int
 }{
+	{socialauth.ErrStateMismatch, CodeStateMismatch, http.StatusBadRequest},
+	{socialauth.ErrAuthCanceled, CodeAuthCanceled, http.StatusUnauthorized},
 	{socialauth.ErrInvalidRequest, CodeInvalidRequest, http.StatusBadRequest},
 	{socialauth.ErrUnknownBackend, CodeUnknownBackend, http.StatusNotFound},
 	{socialauth.ErrInvalidToken, CodeInvalidToken, http.StatusUnauthorized},
@@ -42,6 +47,7 @@ var errorClasses = []struct {
 	{socialauth.ErrNotAllowedToDisconnect, CodeNotAllowed, http.StatusConflict},
 	{socialauth.ErrPartialNotFound, CodePartialNotFound, http.StatusNotFound},
 	{socialauth.ErrAuthFailed, CodeAuthFailed, http.StatusUnauthorized},
+	{socialauth.ErrNotFound, CodeNotFound, http.StatusNotFound}, // last: the other outcomes may wrap a storage miss
 }
 
 var messages = map[string]string{
@@ -56,6 +62,9 @@ var messages = map[string]string{
 	CodePaused:              "The login needs more information.",
 	CodePartialNotFound:     "The paused login is unknown, expired or already resumed; start again.",
 	CodeAuthFailed:          "The login failed.",
+	CodeAuthCanceled:        "The login was canceled at the provider.",
+	CodeStateMismatch:       "This login was not begun in this browser, or it expired; start again.",
+	CodeNotFound:            "No such record.",
 	CodeInternal:            "Internal error.",
 }
 

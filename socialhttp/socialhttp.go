@@ -1,7 +1,9 @@
 // Package socialhttp has ready-made net/http handlers for the JSON API of a
 // social login: the token exchange (a front end posts the provider's token,
-// the handler answers the app's own credentials) and the resumption of a
-// login that a pipeline step paused.
+// the handler answers the app's own credentials), the resumption of a login
+// that a pipeline step paused, and the connect and disconnect of a
+// logged-in user's providers. [Browser] has the handlers of the server-side
+// browser login (begin, callback, resume, disconnect).
 //
 // The handlers run behind [socialauth.Handler], which resolves the backend
 // named in the route:
@@ -9,6 +11,8 @@
 //	login := socialauth.Handler(cfg)
 //	mux.Handle("/api/login/social/{backend}/", login(socialhttp.Exchange(socialhttp.Options{Mint: mint})))
 //	mux.Handle("/api/login/social/{backend}/resume/", login(socialhttp.Resume(socialhttp.Options{Mint: mint, ResumeData: ask})))
+//	mux.Handle("/api/social/{backend}/connect/", login(socialhttp.Connect(socialhttp.Options{Mint: mint, CurrentUser: me})))
+//	mux.Handle("/api/social/{backend}/disconnect/", login(socialhttp.Disconnect(socialhttp.Options{CurrentUser: me})))
 //
 // They accept only POST with a JSON body of at most Options.MaxBodyBytes,
 // decode it strictly (exact field names, no unknown or repeated fields, no
@@ -51,12 +55,22 @@ type Options struct {
 	// socialauth.Key that the step reads. An error fails the resume; wrap
 	// socialauth.ErrInvalidRequest for a 400. Nil ignores "data".
 	ResumeData func(ctx context.Context, st *socialauth.State, data json.RawMessage) error
+
+	// CurrentUser, for [Connect] and [Disconnect], says who is logged in,
+	// from the request's own credentials (the app's token): nil (with a
+	// nil error) when nobody is, which is answered 403 forbidden. Required
+	// by those two.
+	CurrentUser func(r *http.Request) (*socialauth.User, error)
 }
 
 func (o *Options) init() {
 	if o.Mint == nil {
 		panic("socialhttp: Options.Mint is nil")
 	}
+	o.defaults()
+}
+
+func (o *Options) defaults() {
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 16 << 10
 	}
@@ -143,6 +157,83 @@ func Resume(o Options) http.Handler {
 		res, err := svc.Resume(ctx, backend, req.partialToken, update)
 		o.finish(w, r, svc, res, err)
 	})
+}
+
+// Connect links another provider to the logged-in user (Options.CurrentUser):
+// its body is {"access_token": "..."} of that provider, checked as Exchange
+// checks it ([socialauth.Service.Connect]), and the answer is Mint's value.
+// A provider account that belongs to another user is a 409
+// already_associated.
+func Connect(o Options) http.Handler {
+	o.init()
+	if o.CurrentUser == nil {
+		panic("socialhttp: Options.CurrentUser is nil")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		svc, backend, ok := o.begin(w, r)
+		if !ok {
+			return
+		}
+		var req connectRequest
+		if err := o.decode(w, r, &req); err != nil {
+			o.fail(w, err)
+			return
+		}
+		user, err := o.user(r)
+		if err != nil {
+			o.fail(w, err)
+			return
+		}
+		res, err := svc.Connect(r.Context(), backend, user, req.accessToken)
+		o.finish(w, r, svc, res, err)
+	})
+}
+
+// Disconnect unlinks the backend from the logged-in user
+// (Options.CurrentUser): its body is {"association_id": "..."}, or {} for
+// all of the user's associations with this backend
+// ([socialauth.Service.Disconnect]: never their last way to log in, a 409
+// not_allowed_to_disconnect; the provider's tokens are revoked where it
+// can). Success is 204 No Content. Options.Mint is not used.
+func Disconnect(o Options) http.Handler {
+	o.defaults()
+	if o.CurrentUser == nil {
+		panic("socialhttp: Options.CurrentUser is nil")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		svc, backend, ok := o.begin(w, r)
+		if !ok {
+			return
+		}
+		var req disconnectRequest
+		if err := o.decode(w, r, &req); err != nil {
+			o.fail(w, err)
+			return
+		}
+		user, err := o.user(r)
+		if err != nil {
+			o.fail(w, err)
+			return
+		}
+		if err := svc.Disconnect(r.Context(), backend, user, req.associationID); err != nil {
+			o.fail(w, err)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
+
+// user is the logged-in user, or a forbidden error.
+func (o *Options) user(r *http.Request) (*socialauth.User, error) {
+	u, err := o.CurrentUser(r)
+	if err != nil {
+		return nil, err
+	}
+	if u == nil || u.ID == "" {
+		return nil, fmt.Errorf("%w: nobody is logged in", socialauth.ErrAuthForbidden)
+	}
+	return u, nil
 }
 
 // begin checks the method and finds the Service and backend that
