@@ -90,24 +90,19 @@ func appSecretProof(secret, token string) string {
 }
 
 func facebookDebugToken(ctx context.Context, client *http.Client, token string, s Settings) (string, error) {
-	uid, err := askDebugToken(ctx, client, facebookGraph, "facebook", token, s, true)
+	uid, err := askDebugToken(ctx, client, facebookGraph, "facebook", token, s)
 	if err == nil && uid == "" {
 		return "", fmt.Errorf("%w: the token is not a user token", socialauth.ErrInvalidToken)
 	}
 	return uid, err
 }
 
-// graphDebugToken asks a Graph API (Instagram's) about token, with the
-// app's own token: it must be valid and issued to Key or one of ClientIDs.
-// It returns the user id Graph reports ("" if none).
-func graphDebugToken(ctx context.Context, client *http.Client, graph, backend, token string, s Settings) (string, error) {
-	return askDebugToken(ctx, client, graph, backend, token, s, false)
-}
-
-// askDebugToken is graphDebugToken, the call signed with appsecret_proof
-// when proof is set (Facebook's Graph documents it; Instagram's does not).
-// The proof is over the token the call is made with, the app token.
-func askDebugToken(ctx context.Context, client *http.Client, graph, backend, token string, s Settings, proof bool) (string, error) {
+// askDebugToken asks Graph's debug_token about token, with the app's own
+// token: it must be valid and issued to Key or one of ClientIDs. It
+// returns the user id Graph reports ("" if none). The call is signed with
+// appsecret_proof over the token it is made with, the app token, as Graph
+// documents for every call.
+func askDebugToken(ctx context.Context, client *http.Client, graph, backend, token string, s Settings) (string, error) {
 	if s.Key == "" || s.Secret == "" {
 		return "", fmt.Errorf("%w: %s needs its app id and secret to check tokens", socialauth.ErrAuthFailed, backend)
 	}
@@ -119,10 +114,7 @@ func askDebugToken(ctx context.Context, client *http.Client, graph, backend, tok
 			UserID  json.RawMessage `json:"user_id"`
 		} `json:"data"`
 	}
-	q := url.Values{"input_token": {token}, "access_token": {appToken}}
-	if proof {
-		q.Set("appsecret_proof", appSecretProof(s.Secret, appToken))
-	}
+	q := url.Values{"input_token": {token}, "access_token": {appToken}, "appsecret_proof": {appSecretProof(s.Secret, appToken)}}
 	c := call{url: graph + "/debug_token", secrets: []string{token, s.Secret, appToken}, query: q}
 	if _, err := c.getJSON(ctx, client, &dt); err != nil {
 		return "", err
