@@ -121,6 +121,14 @@ func TestDiscardTokens(t *testing.T) {
 	_, err := svc.Login(context.Background(), "dev", "dev-dan")
 	require.NoError(t, err)
 	assert.Nil(t, rawAccessToken(t, e, "dev-dan"))
+	before, err := e.store.GetAssociation(context.Background(), "dev", "dev-dan")
+	require.NoError(t, err)
+	again, err := svc.Login(context.Background(), "dev", "dev-dan")
+	require.NoError(t, err)
+	assert.False(t, again.IsNew)
+	after, err := e.store.GetAssociation(context.Background(), "dev", "dev-dan")
+	require.NoError(t, err)
+	assert.Equal(t, before.ModifiedAt, after.ModifiedAt, "a returning login with nothing new writes nothing")
 }
 
 func TestOnLogin(t *testing.T) {

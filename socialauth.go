@@ -131,9 +131,10 @@ type Config struct {
 	// set keys when several processes serve logins.
 	TokenKeys [][]byte
 
-	// DiscardTokens stores no provider token at all: they are dropped from
-	// associations and from paused logins. Use it when the app never calls
-	// the provider's API on the user's behalf.
+	// DiscardTokens stores no provider token at all: once the provider has
+	// vouched for the login, the tokens are dropped from the pipeline's
+	// State, and so from associations and paused logins. Use it when the
+	// app never calls the provider's API on the user's behalf.
 	DiscardTokens bool
 
 	// OnLogin, when set, is called once at the end of every operation of the
@@ -532,6 +533,11 @@ func (s *Service) login(ctx context.Context, b Backend, user *User, authenticate
 	}
 	st := s.newState(b)
 	st.Profile = *p
+	if s.cfg.DiscardTokens {
+		// Kept nowhere, so not compared with what is stored either: a
+		// returning login writes nothing.
+		st.Profile.Token = Token{}
+	}
 	if d, ok := ctx.Value(detailsKey).(Details); ok {
 		st.Details = d
 	}
