@@ -23,7 +23,9 @@
 // Every Server holds its own codes, tokens and signing key, in memory, and
 // is safe for concurrent use; nothing is shared between two Servers, so two
 // of them make two distinct providers ([NamedBackend] gives the second one
-// its own backend name). [Backend] is the "dev" backend that logs in with it.
+// its own backend name). [Backend] is the "dev" backend that logs in with
+// its tokens (the token exchange); [ClientBackend] also runs the browser
+// login (socialhttp.Browser) as a client registered in [Config].
 package devprovider
 
 import (
@@ -355,45 +357,76 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // Backend returns the "dev" backend for a provider served at baseURL (the
-// Server's issuer): its token check is the provider itself, which only
-// knows its own tokens, and its Provider carries the authorization and
-// token endpoints for the browser flow. The client id and secret are the
-// host's configuration, matching a [Client] registered with the Server.
+// Server's issuer), for the token exchange: its token check is the
+// provider itself, which only knows its own tokens, and its Provider
+// carries the authorization and token endpoints but no client, so it has no
+// browser login; [ClientBackend] has.
 func Backend(baseURL string) *backends.OAuth2 { return NamedBackend(BackendName, baseURL) }
 
 // NamedBackend is [Backend] under another backend name: a second [Server]
 // at another address, with its own name, is a second, distinct provider
 // (to show connecting a second account).
 func NamedBackend(name, baseURL string) *backends.OAuth2 {
+	return backends.NewOAuth2(provider(name, baseURL))
+}
+
+// ClientBackend is [NamedBackend] with a browser login: the backend named
+// name logs in through the Server at baseURL (its Config.Issuer) as cl, a
+// client registered in the Server's Config.Clients. Its Provider carries
+// cl's id and secret and the revocation endpoint, so that
+// socialauth.Service runs the authorization-code flow with it
+// (socialhttp.Browser) and revokes the tokens of a disconnected account; the
+// id_token of the code flow is verified (signature, iss, aud, nonce,
+// at_hash) against the Server's discovery document and keys. Access tokens,
+// the static dev-<name> ones included, are checked as [Backend] checks them.
+func ClientBackend(name, baseURL string, cl Client) *backends.OAuth2IDToken {
+	p := provider(name, baseURL)
+	p.ClientID, p.ClientSecret = cl.ID, cl.Secret
+	p.RevocationURL = strings.TrimRight(baseURL, "/") + "/revoke"
+	return backends.NewOAuth2IDToken(p, backends.OIDCConfig{
+		Issuer:       strings.TrimRight(baseURL, "/"),
+		ClientIDs:    []string{cl.ID},
+		ClientSecret: cl.Secret,
+		Scopes:       p.Scopes,
+		User:         userJSON,
+	})
+}
+
+// provider is the development provider at baseURL, with no client.
+func provider(name, baseURL string) backends.Provider {
 	base := strings.TrimRight(baseURL, "/")
-	return backends.NewOAuth2(backends.Provider{
+	return backends.Provider{
 		Name:        name,
 		AuthURL:     base + "/authorize",
 		TokenURL:    base + "/token",
 		Scopes:      strings.Fields(defaultScope),
 		UserInfoURL: base + "/userinfo",
-		User: func(body []byte) (string, socialauth.Details, error) {
-			var u struct {
-				Sub               string `json:"sub"`
-				PreferredUsername string `json:"preferred_username"`
-				Email             string `json:"email"`
-				EmailVerified     bool   `json:"email_verified"`
-				Name              string `json:"name"`
-				GivenName         string `json:"given_name"`
-				FamilyName        string `json:"family_name"`
-			}
-			if err := json.Unmarshal(body, &u); err != nil {
-				return "", socialauth.Details{}, socialauth.ErrProviderUnavailable
-			}
-			return u.Sub, socialauth.Details{
-				Username: u.PreferredUsername, Email: u.Email, EmailVerified: u.EmailVerified,
-				FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName,
-			}, nil
-		},
+		User:        userJSON,
 		Doc: backends.Doc{
 			TokenCheck:    "the local development provider only knows the tokens it issued and its static dev-<name> tokens",
 			UID:           "sub",
 			EmailVerified: "email_verified",
 		},
-	})
+	}
+}
+
+// userJSON maps the provider's userinfo answer, or an id_token's claims
+// (the same names), to the user's id and details.
+func userJSON(body []byte) (string, socialauth.Details, error) {
+	var u struct {
+		Sub               string `json:"sub"`
+		PreferredUsername string `json:"preferred_username"`
+		Email             string `json:"email"`
+		EmailVerified     bool   `json:"email_verified"`
+		Name              string `json:"name"`
+		GivenName         string `json:"given_name"`
+		FamilyName        string `json:"family_name"`
+	}
+	if err := json.Unmarshal(body, &u); err != nil {
+		return "", socialauth.Details{}, socialauth.ErrProviderUnavailable
+	}
+	return u.Sub, socialauth.Details{
+		Username: u.PreferredUsername, Email: u.Email, EmailVerified: u.EmailVerified,
+		FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName,
+	}, nil
 }

@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 
 	"golang.org/x/oauth2"
 
+	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/backends/devprovider"
+	"github.com/go-socialauth/socialauth/pipeline"
+	"github.com/go-socialauth/socialauth/storage/memory"
 )
 
 // A provider on loopback with one registered client, and the "dev" backend
@@ -39,4 +43,35 @@ func ExampleNew() {
 	}
 	fmt.Println(dev.Name(), profile.UID, profile.Details.Email, profile.Details.EmailVerified)
 	// Output: dev dev-alice alice@example.com true
+}
+
+// The browser login: the backend logs in as a client registered with the
+// provider, so the Service begins a code flow with it (socialhttp.Browser
+// does this for a web app).
+func ExampleClientBackend() {
+	srv := httptest.NewUnstartedServer(nil)
+	issuer := "http://" + srv.Listener.Addr().String()
+	app := devprovider.Client{ID: "my-app", Secret: "dev-secret", RedirectURIs: []string{"http://127.0.0.1:8080/auth/complete/dev/"}}
+	srv.Config.Handler = devprovider.New(devprovider.Config{Issuer: issuer, Clients: []devprovider.Client{app}})
+	srv.Start()
+	defer srv.Close()
+
+	svc, err := socialauth.New(socialauth.Config{
+		Backends: []socialauth.Backend{devprovider.ClientBackend("dev", issuer, app)},
+		Storage:  memory.New(),
+		Pipeline: pipeline.Default(),
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	authURL, _, err := svc.AuthCodeURL(context.Background(), "dev", app.RedirectURIs[0], nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	u, _ := url.Parse(authURL)
+	q := u.Query()
+	fmt.Println(u.Path, q.Get("client_id"), q.Get("code_challenge_method"), q.Get("redirect_uri"))
+	// Output: /authorize my-app S256 http://127.0.0.1:8080/auth/complete/dev/
 }

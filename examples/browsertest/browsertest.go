@@ -1,8 +1,9 @@
 // Package browsertest starts headless Chromium (Debian's chromium package)
 // for end-to-end tests of login pages, driven with chromedp. It is a module
-// of its own so that the library's go.mod does not depend on chromedp; the
-// web example's browser tests import it. Its own test signs in at the
-// development provider in a real browser. Run it with:
+// of its own so that the library's go.mod does not depend on chromedp. Its
+// tests sign in at the development provider in a real browser, and drive
+// the web example (examples/webflow, whose handler is the package
+// examples/webflow/app) through the whole browser login. Run them with:
 //
 //	cd examples/browsertest && go test -race ./...
 //

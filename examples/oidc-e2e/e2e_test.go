@@ -68,7 +68,19 @@ func login(t *testing.T, issuer, id, secret, username, nonce string) *oauth2.Tok
 		Endpoint: oauth2.Endpoint{AuthURL: meta.Auth, TokenURL: meta.Token, AuthStyle: oauth2.AuthStyleInHeader},
 		Scopes:   []string{"openid", "profile", "email"}}
 	state, verifier := rand.Text(), oauth2.GenerateVerifier()
+	back := authorize(t, issuer, conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("nonce", nonce)), username)
+	require.Equal(t, state, back.Get("state"))
 
+	tok, err := conf.Exchange(ctx, back.Get("code"), oauth2.VerifierOption(verifier))
+	require.NoError(t, err)
+	return tok
+}
+
+// authorize is the browser's part of a code flow: it opens authURL, signs
+// in at the OP's login form as username, and returns the parameters of
+// the OP's redirect back to redirectURI.
+func authorize(t *testing.T, issuer, authURL, username string) url.Values {
+	t.Helper()
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	browser := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
@@ -77,7 +89,7 @@ func login(t *testing.T, issuer, id, secret, username, nonce string) *oauth2.Tok
 		}
 		return nil
 	}}
-	resp, err = browser.Get(conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oauth2.SetAuthURLParam("nonce", nonce)))
+	resp, err := browser.Get(authURL)
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "the OP's login form")
@@ -90,11 +102,7 @@ func login(t *testing.T, issuer, id, secret, username, nonce string) *oauth2.Tok
 	require.Equal(t, http.StatusFound, resp.StatusCode, "redirected back to the app")
 	back, err := resp.Location()
 	require.NoError(t, err)
-	require.Equal(t, state, back.Query().Get("state"))
-
-	tok, err := conf.Exchange(ctx, back.Query().Get("code"), oauth2.VerifierOption(verifier))
-	require.NoError(t, err)
-	return tok
+	return back.Query()
 }
 
 func TestOIDCBackendAgainstZitadel(t *testing.T) {
