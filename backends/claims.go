@@ -38,6 +38,15 @@ func (k ClaimKeys) withDefaults() ClaimKeys {
 	return k
 }
 
+// Map reads the user from an OpenID Connect claims object (an id_token's
+// payload or a userinfo answer) by the names k gives, the standard claims
+// where a field is empty: the uid and the Details, the email counting as
+// verified only when the EmailVerified claim says so. It fits
+// [Provider].User and [OIDCConfig].User.
+func (k ClaimKeys) Map(body []byte) (string, socialauth.Details, error) {
+	return k.withDefaults().user(body)
+}
+
 // user maps the claims k names (k has its defaults filled in); the email
 // counts as verified only when the EmailVerified claim says so.
 func (k ClaimKeys) user(body []byte) (string, socialauth.Details, error) {

@@ -23,7 +23,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/backends"
 )
 
@@ -167,26 +166,8 @@ func (s *AuthorizationServer) OAuth2(name string) *backends.OAuth2 {
 		Name: name, AuthURL: s.srv.URL + "/authorize", TokenURL: s.srv.URL + "/token",
 		UserInfoURL: s.srv.URL + "/userinfo", RevocationURL: s.srv.URL + "/revoke",
 		ClientID: s.clientID, ClientSecret: s.secret, Scopes: []string{"profile"},
-		User: standardUser,
+		User: backends.ClaimKeys{}.Map,
 	})
-}
-
-// standardUser maps OpenID Connect's standard claims.
-func standardUser(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Sub           string `json:"sub"`
-		Username      string `json:"preferred_username"`
-		Email         string `json:"email"`
-		EmailVerified bool   `json:"email_verified"`
-		Name          string `json:"name"`
-		GivenName     string `json:"given_name"`
-		FamilyName    string `json:"family_name"`
-	}
-	if err := json.Unmarshal(body, &u); err != nil {
-		return "", socialauth.Details{}, fmt.Errorf("%w: malformed user JSON", socialauth.ErrProviderUnavailable)
-	}
-	return u.Sub, socialauth.Details{Username: u.Username, Email: u.Email, EmailVerified: u.EmailVerified && u.Email != "",
-		FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName}, nil
 }
 
 // Calls counts the requests an endpoint received: "authorize", "token",

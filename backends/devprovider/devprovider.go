@@ -45,7 +45,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/go-socialauth/socialauth"
 	"github.com/go-socialauth/socialauth/backends"
 )
 
@@ -388,7 +387,7 @@ func ClientBackend(name, baseURL string, cl Client) *backends.OAuth2IDToken {
 		ClientIDs:    []string{cl.ID},
 		ClientSecret: cl.Secret,
 		Scopes:       p.Scopes,
-		User:         userJSON,
+		User:         backends.ClaimKeys{}.Map,
 	})
 }
 
@@ -401,32 +400,11 @@ func provider(name, baseURL string) backends.Provider {
 		TokenURL:    base + "/token",
 		Scopes:      strings.Fields(defaultScope),
 		UserInfoURL: base + "/userinfo",
-		User:        userJSON,
+		User:        backends.ClaimKeys{}.Map,
 		Doc: backends.Doc{
 			TokenCheck:    "the local development provider only knows the tokens it issued and its static dev-<name> tokens",
 			UID:           "sub",
 			EmailVerified: "email_verified",
 		},
 	}
-}
-
-// userJSON maps the provider's userinfo answer, or an id_token's claims
-// (the same names), to the user's id and details.
-func userJSON(body []byte) (string, socialauth.Details, error) {
-	var u struct {
-		Sub               string `json:"sub"`
-		PreferredUsername string `json:"preferred_username"`
-		Email             string `json:"email"`
-		EmailVerified     bool   `json:"email_verified"`
-		Name              string `json:"name"`
-		GivenName         string `json:"given_name"`
-		FamilyName        string `json:"family_name"`
-	}
-	if err := json.Unmarshal(body, &u); err != nil {
-		return "", socialauth.Details{}, socialauth.ErrProviderUnavailable
-	}
-	return u.Sub, socialauth.Details{
-		Username: u.PreferredUsername, Email: u.Email, EmailVerified: u.EmailVerified,
-		FullName: u.Name, FirstName: u.GivenName, LastName: u.FamilyName,
-	}, nil
 }
