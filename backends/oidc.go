@@ -27,7 +27,9 @@ const (
 	DefaultLeeway = 60 * time.Second
 	// DefaultKeyRefresh is how often, at most, a token signed with a key
 	// the cached JWKS does not hold makes the backend fetch the JWKS again.
-	DefaultKeyRefresh = time.Minute
+	// The first such token after a key rotation is accepted at once; only
+	// these refetches count toward the limit.
+	DefaultKeyRefresh = 10 * time.Second
 )
 
 // defaultAlgorithms are the id_token signature algorithms accepted when
@@ -132,7 +134,9 @@ type OIDCConfig struct {
 	// KeyRefresh is how often, at most, an unknown "kid" makes the backend
 	// refetch the JWKS (PSA refetches once per unknown kid; an attacker's
 	// tokens with random kids must not turn every login into a fetch).
-	// Zero means DefaultKeyRefresh.
+	// Only those refetches count: the first token signed with a rotated key
+	// refetches at once, however recently the JWKS was fetched. Zero means
+	// DefaultKeyRefresh.
 	KeyRefresh time.Duration
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
@@ -178,9 +182,13 @@ type OIDCConfig struct {
 // endpoint.
 //
 // Discovery documents and JWKS are cached per OIDC value (never per type),
-// as the provider's Cache-Control allows; a token signed with a key the
-// cache does not hold makes it refetch the JWKS, at most once per
-// KeyRefresh. An OIDC is safe for concurrent use.
+// as the provider's Cache-Control says, but never for less than a minute
+// (no-cache included) nor more than a day, then revalidated with the
+// provider's ETag or Last-Modified when it sends them. While the provider
+// is down, the last copy serves for up to a day past its lifetime. A token
+// signed with a key the cache does not hold makes it refetch the JWKS at
+// once, at most once per KeyRefresh. Concurrent fetches are one request.
+// An OIDC is safe for concurrent use.
 type OIDC struct {
 	cfg     OIDCConfig
 	keys    ClaimKeys
