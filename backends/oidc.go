@@ -140,6 +140,12 @@ type OIDCConfig struct {
 	KeyRefresh time.Duration
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// InsecureAllowHTTPIssuer lets the issuer, and the endpoints its
+	// discovery document names, be plain http at any host, as on a
+	// docker-compose network ("http://keycloak:8080/realms/x"): the keys,
+	// tokens and user data then travel unprotected. False (the default)
+	// allows http only to a loopback address.
+	InsecureAllowHTTPIssuer bool
 
 	// Claims name the claims a profile is read from (ignored when User is set).
 	Claims ClaimKeys
@@ -202,6 +208,10 @@ type OIDC struct {
 	// Claims), read from the claims verification decodes.
 	standardClaims bool
 	code           codeConfig // the authorization-code flow's client (codeflow.go)
+	from           *builtFrom // the settings ByName or FromEnv built it from (check.go)
+	// ownSettings, when set, reports the provider's own settings that are
+	// missing or unusable (apple-id's client-secret key), for Check.
+	ownSettings func() []error
 }
 
 var (
@@ -242,11 +252,12 @@ func GenericOIDC(s Settings) *OIDC {
 // OIDC scopes plus Scope.
 func settingsConfig(name, issuer string, s Settings) OIDCConfig {
 	return OIDCConfig{
-		Name:         name,
-		Issuer:       issuer,
-		ClientIDs:    s.audiences(),
-		ClientSecret: s.Secret,
-		Scopes:       append([]string{"openid", "profile", "email"}, s.Scope...),
+		Name:                    name,
+		Issuer:                  issuer,
+		ClientIDs:               s.audiences(),
+		ClientSecret:            s.Secret,
+		Scopes:                  append([]string{"openid", "profile", "email"}, s.Scope...),
+		InsecureAllowHTTPIssuer: s.InsecureAllowHTTPIssuer,
 	}
 }
 
@@ -625,14 +636,27 @@ func (o *OIDC) parseDiscovery(body []byte) (*discovery, error) {
 		return nil, fmt.Errorf("%w: %s: the discovery document lacks issuer or jwks_uri", socialauth.ErrProviderUnavailable, hostOf(o.discoveryURL()))
 	}
 	if o.cfg.Issuer != "" && strings.TrimRight(d.Issuer, "/") != strings.TrimRight(o.cfg.Issuer, "/") {
-		return nil, fmt.Errorf("%w: %s: the discovery document names another issuer than the configured one", socialauth.ErrAuthFailed, hostOf(o.discoveryURL()))
+		return nil, fmt.Errorf("%w: %s: the discovery document names another issuer than the configured one (%q, not %q)",
+			socialauth.ErrAuthFailed, hostOf(o.discoveryURL()), clip(d.Issuer, 200), o.cfg.Issuer)
 	}
 	for _, u := range []string{d.Issuer, d.AuthURL, d.TokenURL, d.UserInfoURL, d.JWKSURL, d.IntrospectionURL} {
-		if u != "" && !secureURL(strings.ReplaceAll(u, "{tenantid}", "t")) {
-			return nil, fmt.Errorf("%w: %s: the discovery document has an endpoint that is not https", socialauth.ErrAuthFailed, hostOf(o.discoveryURL()))
+		if u != "" && !o.allowedURL(strings.ReplaceAll(u, "{tenantid}", "t")) {
+			return nil, fmt.Errorf("%w: %s: the discovery document has an endpoint that is not https (only InsecureAllowHTTPIssuer allows http beyond loopback)",
+				socialauth.ErrAuthFailed, hostOf(o.discoveryURL()))
 		}
 	}
 	return &d, nil
+}
+
+// allowedURL reports whether raw may be an endpoint of this provider:
+// https, http to a loopback address, or, with InsecureAllowHTTPIssuer,
+// any http URL.
+func (o *OIDC) allowedURL(raw string) bool {
+	if secureURL(raw) {
+		return true
+	}
+	u, err := url.Parse(raw)
+	return o.cfg.InsecureAllowHTTPIssuer && err == nil && u.Scheme == "http" && u.Host != ""
 }
 
 // secureURL: https, or http to a loopback address (a provider under test).

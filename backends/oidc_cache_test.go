@@ -64,7 +64,7 @@ func kindOf(r *http.Request) string {
 	switch {
 	case strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration"):
 		return "discovery"
-	case strings.HasSuffix(r.URL.Path, "/jwks"):
+	case strings.HasSuffix(r.URL.Path, "/jwks"), strings.HasSuffix(r.URL.Path, "/certs"): // Keycloak's
 		return "jwks"
 	}
 	return ""
