@@ -68,7 +68,7 @@ func AppleID(s Settings) *OIDC {
 	if secret.pem == "" && strings.Contains(s.Secret, "PRIVATE KEY") {
 		secret.pem = s.Secret // PSA's SOCIAL_AUTH_APPLE_ID_SECRET holds the key
 	}
-	return NewOIDC(OIDCConfig{
+	o := NewOIDC(OIDCConfig{
 		Name:                 "apple-id",
 		Issuer:               appleIssuer,
 		JWKSURL:              appleIssuer + "/auth/keys",
@@ -86,6 +86,8 @@ func AppleID(s Settings) *OIDC {
 		Doc: Doc{TokenCheck: "the token is the id_token: Apple JWKS (RS256), iss, aud ∈ Key+ClientIDs, exp, iat ≤ 10 min, nonce (raw or SHA-256)",
 			UID: "sub", EmailVerified: `email_verified claim (boolean or "true")`},
 	})
+	o.ownSettings = secret.check
+	return o
 }
 
 type appleUser struct {
@@ -111,6 +113,34 @@ type appleSecret struct {
 	key *ecdsa.PrivateKey
 	tok string
 	exp time.Time
+}
+
+// check reports, for Check, what keeps the client secret from being
+// made: nothing when none of TeamID, KeyID and PrivateKey is set (an app
+// that only verifies id_tokens needs no client secret); otherwise each
+// one that is missing, a PrivateKey that does not parse, or a secret that
+// cannot be signed.
+func (a *appleSecret) check() []error {
+	if a.teamID == "" && a.keyID == "" && a.pem == "" {
+		return nil
+	}
+	var errs []error
+	for _, s := range []struct{ k, v string }{{"TEAM", a.teamID}, {"KEY_ID", a.keyID}, {"PRIVATE_KEY", a.pem}} {
+		if s.v == "" {
+			errs = append(errs, fmt.Errorf("%w, which the client secret of the browser login needs", missingSetting("apple-id", s.k)))
+		}
+	}
+	if a.pem != "" {
+		if _, err := parseAppleKey(a.pem); err != nil {
+			errs = append(errs, fmt.Errorf("SOCIAL_AUTH_APPLE_ID_PRIVATE_KEY (Settings.PrivateKey): %w", err))
+		}
+	}
+	if len(errs) == 0 && a.clientID != "" {
+		if _, err := a.get(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
 }
 
 func (a *appleSecret) get() (string, error) {

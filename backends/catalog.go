@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/go-socialauth/socialauth"
 )
@@ -71,9 +72,14 @@ type entry struct {
 	refuses  map[string]string
 }
 
-// of is the entry of a constructor that requires the named settings.
+// of is the entry of a constructor that requires the named settings. The
+// backend it builds keeps the settings it was built from, for its Check.
 func of[B socialauth.Backend](newBackend func(Settings) B, requires ...string) entry {
-	return entry{build: func(s Settings) socialauth.Backend { return newBackend(s) }, requires: requires}
+	return entry{build: func(s Settings) socialauth.Backend {
+		b := newBackend(s)
+		keepSettings(b, &builtFrom{s: s, requires: requires})
+		return b
+	}, requires: requires}
 }
 
 // refusing adds a refused setting to e.
@@ -95,4 +101,45 @@ func ByName(name string, s Settings) (socialauth.Backend, error) {
 		return nil, fmt.Errorf("%w: %q", socialauth.ErrUnknownBackend, name)
 	}
 	return e.build(s), nil
+}
+
+// unset lists the settings e requires that s leaves empty, by the names
+// FromEnv reads them under ("SECRET", "API_URL", ...).
+func (e entry) unset(s Settings) []string {
+	var out []string
+	for _, k := range e.requires {
+		if v, _ := settingOf(s, k); v == "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// settingOf is the value of s that FromEnv reads from the variable
+// SOCIAL_AUTH_<NAME>_<k> (for AUDIENCE, the further client ids joined),
+// and the name of its field.
+func settingOf(s Settings, k string) (value, field string) {
+	switch k {
+	case "KEY":
+		return s.Key, "Key"
+	case "SECRET":
+		return s.Secret, "Secret"
+	case "API_URL":
+		return s.BaseURL, "BaseURL"
+	case "DOMAIN":
+		return s.Domain, "Domain"
+	case "API_KEY":
+		return s.APIKey, "APIKey"
+	case "AUDIENCE":
+		return strings.Join(s.ClientIDs, ","), "ClientIDs"
+	case "TENANT_ID":
+		return s.Tenant, "Tenant"
+	case "TEAM":
+		return s.TeamID, "TeamID"
+	case "KEY_ID":
+		return s.KeyID, "KeyID"
+	case "PRIVATE_KEY":
+		return s.PrivateKey, "PrivateKey"
+	}
+	panic("backends: the catalog names an unknown setting " + k)
 }

@@ -216,7 +216,7 @@ func (o *OIDC) Revoke(ctx context.Context, client *http.Client, t socialauth.Tok
 		return err
 	}
 	endpoint := cmp.Or(o.cfg.RevocationURL, d.RevocationURL)
-	if endpoint != "" && endpoint != o.cfg.RevocationURL && !secureURL(endpoint) {
+	if endpoint != "" && endpoint != o.cfg.RevocationURL && !o.allowedURL(endpoint) {
 		return fmt.Errorf("%w: %s: the revocation endpoint is not https", socialauth.ErrAuthFailed, o.cfg.Name)
 	}
 	if len(o.cfg.ClientIDs) == 0 {

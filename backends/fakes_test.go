@@ -46,9 +46,9 @@ var fakeIdentity = backendtest.Identity{
 	FirstName: "Ada", LastName: "Lovelace",
 }
 
-// introspectsWithAppCredentials are the OAuth2 backends whose token check
+// introspectsWithAppCredentials are the backends whose token check
 // is RFC 7662 introspection authenticated with the app's credentials.
-var introspectsWithAppCredentials = map[string]bool{"gitea": true, "salesforce-oauth2": true}
+var introspectsWithAppCredentials = map[string]bool{"gitea": true, "salesforce-oauth2": true, "keycloak": true, "okta-openidconnect": true}
 
 // TestBackendsAgainstFakes runs every backend against its fake provider
 // (package backendtest, which hosts use in their own tests): the identity
@@ -91,21 +91,21 @@ func TestBackendsAgainstFakes(t *testing.T) {
 			require.ErrorIs(t, err, socialauth.ErrInvalidToken)
 
 			refused := socialauth.ErrInvalidToken
-			if _, isOIDC := b.(*backends.OIDC); isOIDC {
-				// The fake issuer's outage covers its discovery document
-				// and JWKS, which no token is sent to: a 401 there is the
-				// provider's failure, not a refusal of the token.
-				refused = socialauth.ErrProviderUnavailable
-			}
-			if name == "linkedin-openidconnect" {
-				// Its access token is checked at LinkedIn's introspectToken,
-				// as linkedin-oauth2's is, before any discovery.
-				refused = socialauth.ErrInvalidToken
-			}
 			if introspectsWithAppCredentials[name] {
 				// RFC 7662 §2.3: the introspection endpoint's 401 refuses
 				// the app's credentials; the token check's verdict wins.
 				refused = socialauth.ErrAuthFailed
+			}
+			if o, isOIDC := b.(*backends.OIDC); isOIDC && o.Config().AccessTokenIsIDToken {
+				// The token is an id_token and the provider's keys were
+				// fetched by the first login: no request reaches the
+				// provider, whose outage is not seen.
+				for _, status := range []int{http.StatusServiceUnavailable, http.StatusUnauthorized} {
+					fake.Outage(name, status)
+					_, err = b.Authenticate(ctx, fake.Client(), fake.Token(name, s, fakeIdentity))
+					require.NoError(t, err, "status %d", status)
+				}
+				return
 			}
 			for status, want := range map[int]error{
 				http.StatusServiceUnavailable: socialauth.ErrProviderUnavailable,

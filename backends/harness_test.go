@@ -267,6 +267,9 @@ func runFixtures(t *testing.T, c fixtureCase) {
 			_, _, err = login(t, b, c.token, c.answers()...)
 			require.ErrorIs(t, err, socialauth.ErrAuthFailed)
 			assert.Contains(t, err.Error(), c.unconfiguredSays)
+			err = check(t, b, nil, *c.unconfigured)
+			require.Error(t, err, "Check finds it before any login")
+			assert.Regexp(t, "^"+backends.EnvPrefix(c.name)+`[A-Z_]+ is empty \(Settings\.\w+\)`, err.Error())
 		})
 	}
 	t.Run("doc", func(t *testing.T) {

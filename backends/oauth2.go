@@ -122,6 +122,7 @@ type Documented interface {
 type OAuth2 struct {
 	p    Provider
 	code codeConfig // the authorization-code flow's client (codeflow.go)
+	from *builtFrom // the settings ByName or FromEnv built it from (check.go)
 }
 
 var _ socialauth.Backend = (*OAuth2)(nil)

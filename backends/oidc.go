@@ -27,7 +27,9 @@ const (
 	DefaultLeeway = 60 * time.Second
 	// DefaultKeyRefresh is how often, at most, a token signed with a key
 	// the cached JWKS does not hold makes the backend fetch the JWKS again.
-	DefaultKeyRefresh = time.Minute
+	// The first such token after a key rotation is accepted at once; only
+	// these refetches count toward the limit.
+	DefaultKeyRefresh = 10 * time.Second
 )
 
 // defaultAlgorithms are the id_token signature algorithms accepted when
@@ -132,10 +134,18 @@ type OIDCConfig struct {
 	// KeyRefresh is how often, at most, an unknown "kid" makes the backend
 	// refetch the JWKS (PSA refetches once per unknown kid; an attacker's
 	// tokens with random kids must not turn every login into a fetch).
-	// Zero means DefaultKeyRefresh.
+	// Only those refetches count: the first token signed with a rotated key
+	// refetches at once, however recently the JWKS was fetched. Zero means
+	// DefaultKeyRefresh.
 	KeyRefresh time.Duration
 	// Now is the clock. Nil means time.Now.
 	Now func() time.Time
+	// InsecureAllowHTTPIssuer lets the issuer, and the endpoints its
+	// discovery document names, be plain http at any host, as on a
+	// docker-compose network ("http://keycloak:8080/realms/x"): the keys,
+	// tokens and user data then travel unprotected. False (the default)
+	// allows http only to a loopback address.
+	InsecureAllowHTTPIssuer bool
 
 	// Claims name the claims a profile is read from (ignored when User is set).
 	Claims ClaimKeys
@@ -178,9 +188,13 @@ type OIDCConfig struct {
 // endpoint.
 //
 // Discovery documents and JWKS are cached per OIDC value (never per type),
-// as the provider's Cache-Control allows; a token signed with a key the
-// cache does not hold makes it refetch the JWKS, at most once per
-// KeyRefresh. An OIDC is safe for concurrent use.
+// as the provider's Cache-Control says, but never for less than a minute
+// (no-cache included) nor more than a day, then revalidated with the
+// provider's ETag or Last-Modified when it sends them. While the provider
+// is down, the last copy serves for up to a day past its lifetime. A token
+// signed with a key the cache does not hold makes it refetch the JWKS at
+// once, at most once per KeyRefresh. Concurrent fetches are one request.
+// An OIDC is safe for concurrent use.
 type OIDC struct {
 	cfg     OIDCConfig
 	keys    ClaimKeys
@@ -194,6 +208,10 @@ type OIDC struct {
 	// Claims), read from the claims verification decodes.
 	standardClaims bool
 	code           codeConfig // the authorization-code flow's client (codeflow.go)
+	from           *builtFrom // the settings ByName or FromEnv built it from (check.go)
+	// ownSettings, when set, reports the provider's own settings that are
+	// missing or unusable (apple-id's client-secret key), for Check.
+	ownSettings func() []error
 }
 
 var (
@@ -234,11 +252,12 @@ func GenericOIDC(s Settings) *OIDC {
 // OIDC scopes plus Scope.
 func settingsConfig(name, issuer string, s Settings) OIDCConfig {
 	return OIDCConfig{
-		Name:         name,
-		Issuer:       issuer,
-		ClientIDs:    s.audiences(),
-		ClientSecret: s.Secret,
-		Scopes:       append([]string{"openid", "profile", "email"}, s.Scope...),
+		Name:                    name,
+		Issuer:                  issuer,
+		ClientIDs:               s.audiences(),
+		ClientSecret:            s.Secret,
+		Scopes:                  append([]string{"openid", "profile", "email"}, s.Scope...),
+		InsecureAllowHTTPIssuer: s.InsecureAllowHTTPIssuer,
 	}
 }
 
@@ -617,14 +636,27 @@ func (o *OIDC) parseDiscovery(body []byte) (*discovery, error) {
 		return nil, fmt.Errorf("%w: %s: the discovery document lacks issuer or jwks_uri", socialauth.ErrProviderUnavailable, hostOf(o.discoveryURL()))
 	}
 	if o.cfg.Issuer != "" && strings.TrimRight(d.Issuer, "/") != strings.TrimRight(o.cfg.Issuer, "/") {
-		return nil, fmt.Errorf("%w: %s: the discovery document names another issuer than the configured one", socialauth.ErrAuthFailed, hostOf(o.discoveryURL()))
+		return nil, fmt.Errorf("%w: %s: the discovery document names another issuer than the configured one (%q, not %q)",
+			socialauth.ErrAuthFailed, hostOf(o.discoveryURL()), clip(d.Issuer, 200), o.cfg.Issuer)
 	}
 	for _, u := range []string{d.Issuer, d.AuthURL, d.TokenURL, d.UserInfoURL, d.JWKSURL, d.IntrospectionURL} {
-		if u != "" && !secureURL(strings.ReplaceAll(u, "{tenantid}", "t")) {
-			return nil, fmt.Errorf("%w: %s: the discovery document has an endpoint that is not https", socialauth.ErrAuthFailed, hostOf(o.discoveryURL()))
+		if u != "" && !o.allowedURL(strings.ReplaceAll(u, "{tenantid}", "t")) {
+			return nil, fmt.Errorf("%w: %s: the discovery document has an endpoint that is not https (only InsecureAllowHTTPIssuer allows http beyond loopback)",
+				socialauth.ErrAuthFailed, hostOf(o.discoveryURL()))
 		}
 	}
 	return &d, nil
+}
+
+// allowedURL reports whether raw may be an endpoint of this provider:
+// https, http to a loopback address, or, with InsecureAllowHTTPIssuer,
+// any http URL.
+func (o *OIDC) allowedURL(raw string) bool {
+	if secureURL(raw) {
+		return true
+	}
+	u, err := url.Parse(raw)
+	return o.cfg.InsecureAllowHTTPIssuer && err == nil && u.Scheme == "http" && u.Host != ""
 }
 
 // secureURL: https, or http to a loopback address (a provider under test).

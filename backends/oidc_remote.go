@@ -2,6 +2,7 @@ package backends
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -12,124 +13,198 @@ import (
 	"github.com/go-socialauth/socialauth"
 )
 
-// maxCacheTTL caps how long a provider document is kept, whatever its
-// Cache-Control says.
-const maxCacheTTL = 24 * time.Hour
+// How long a provider document (a discovery document, a JWKS) is kept.
+const (
+	// maxCacheTTL caps its lifetime, whatever its Cache-Control says.
+	maxCacheTTL = 24 * time.Hour
+	// minCacheTTL is the floor of its lifetime: no-cache, no-store and
+	// max-age=0 (Keycloak sends no-cache with its keys) still keep it this
+	// long, or every login would fetch it.
+	minCacheTTL = time.Minute
+	// maxStale is how long past its lifetime it is still served while the
+	// provider cannot be reached, or answers 429 or 5xx.
+	maxStale = 24 * time.Hour
+	// outageRetry is how long, once a revalidation failed and the stale
+	// copy was served, the copy is served without asking the provider
+	// again: a provider that times out must not cost every login a timeout.
+	outageRetry = 30 * time.Second
+)
 
 // remote is a JSON document a provider publishes (its discovery document,
-// its JWKS), fetched through the client of the call that needs it and kept
-// as long as the provider's Cache-Control allows (no-store, no-cache and
-// max-age=0 mean every use fetches). Each OIDC backend has its own, so
-// backends with different issuers never share keys. It is safe for
-// concurrent use: one fetch runs at a time, and waiting for it respects ctx.
+// its JWKS), fetched through the client of the call that needs it. Each
+// OIDC backend has its own, so backends with different issuers never share
+// keys. It is safe for concurrent use.
+//
+// The document is kept as long as the provider's Cache-Control says, within
+// [minCacheTTL, maxCacheTTL] (defTTL without a max-age), then revalidated:
+// with If-None-Match and If-Modified-Since when the provider sent an ETag
+// or Last-Modified, so that its 304 renews the lifetime without a new
+// parse. While the provider is down (no answer, a timeout, 429 or 5xx), a
+// copy is served for up to maxStale past its lifetime. A caller whose
+// accept refuses a fresh copy (a token's kid the JWKS lacks) makes it
+// refetch at once, but at most once per minRefresh: only those refetches
+// are rate-limited. Concurrent fetches of one document are one request:
+// its callers share its outcome, each waiting as long as its own ctx allows.
 type remote[T any] struct {
 	parse  func(body []byte) (T, error)
 	defTTL time.Duration // when the provider sends no max-age
-
-	sem chan struct{} // held while fetching
 
 	mu      sync.Mutex
 	url     string
 	val     T
 	ok      bool          // val holds a document fetched from url
-	fetched time.Time     // when val was fetched
-	ttl     time.Duration // how long val is fresh
-	tried   time.Time     // the last fetch attempt, successful or not
-	gen     uint64        // counts fetch attempts
-	last    struct {      // the outcome of the last attempt, for those who waited for it
-		url string
-		val T
-		err error
-	}
+	checked time.Time     // when val was fetched or last confirmed (304)
+	ttl     time.Duration // how long after checked val is fresh
+	cc      string        // its Cache-Control, which a 304 may leave out
+	etag    string        // its validators, for the conditional request
+	lastMod string
+	forced  time.Time  // the last refetch for a copy accept refused
+	failed  time.Time  // the last revalidation that failed and served the stale copy
+	flight  *flight[T] // the fetch under way, if any
+}
+
+// flight is one fetch of a document; done is closed once val and err are set.
+type flight[T any] struct {
+	url  string
+	done chan struct{}
+	val  T
+	err  error
 }
 
 func newRemote[T any](parse func([]byte) (T, error), defTTL time.Duration) *remote[T] {
-	return &remote[T]{parse: parse, defTTL: defTTL, sem: make(chan struct{}, 1)}
+	return &remote[T]{parse: parse, defTTL: defTTL}
 }
 
-// get returns the document at url. A cached one is used while it is fresh
-// and accept (nil means any) takes it. Otherwise it is refetched, but while
-// the cached one is still fresh at most once per minRefresh: a token with
-// an unknown kid must not make every login fetch the JWKS. Callers that
-// wait for a fetch share its outcome rather than fetch again. When a fetch
-// fails, a document fetched less than twice its lifetime ago that accept
-// takes is still served (the provider may be down; its keys did not
-// change for that).
+// get returns the document at url, as of now (see [remote]). accept (nil
+// means any) says whether a fresh copy serves the caller; minRefresh bounds
+// how often a copy it refuses is refetched, and that copy is returned in
+// between (the caller then refuses what it was checking).
 func (r *remote[T]) get(ctx context.Context, client *http.Client, url string, now time.Time, minRefresh time.Duration, accept func(T) bool) (T, error) {
 	r.mu.Lock()
-	if v, ok := r.cached(url, now, minRefresh, accept); ok {
-		r.mu.Unlock()
-		return v, nil
+	if r.ok && r.url == url {
+		fresh := now.Before(r.checked.Add(r.ttl))
+		switch {
+		case fresh && (accept == nil || accept(r.val)):
+			defer r.mu.Unlock()
+			return r.val, nil
+		case fresh && r.flight == nil && now.Before(r.forced.Add(minRefresh)):
+			defer r.mu.Unlock()
+			return r.val, nil // refetched a moment ago for another unknown kid
+		case fresh:
+			r.forced = now
+		case now.Before(r.failed.Add(outageRetry)) && now.Before(r.checked.Add(r.ttl+maxStale)):
+			defer r.mu.Unlock()
+			return r.val, nil // the provider was down a moment ago: stale
+		}
 	}
-	gen := r.gen
+	f := r.flight
+	if f == nil || f.url != url {
+		f = &flight[T]{url: url, done: make(chan struct{})}
+		r.flight = f
+		// The fetch outlives a caller that gives up: others wait for it,
+		// and its answer is kept. The client's timeout (documentTimeout
+		// when it has none) bounds it.
+		go r.fetch(context.WithoutCancel(ctx), client, f, now)
+	}
 	r.mu.Unlock()
 
-	var zero T
 	select {
-	case r.sem <- struct{}{}:
+	case <-f.done:
+		return f.val, f.err
 	case <-ctx.Done():
+		var zero T
 		return zero, fmt.Errorf("%w: %s: %w", socialauth.ErrProviderUnavailable, hostOf(url), ctx.Err())
 	}
-	defer func() { <-r.sem }()
+}
+
+// fetch runs f: a conditional GET when the cached copy of f.url has
+// validators, then the cache updated with what it got, as of now.
+func (r *remote[T]) fetch(ctx context.Context, client *http.Client, f *flight[T], now time.Time) {
+	var validators http.Header
 	r.mu.Lock()
-	if r.gen != gen && r.last.url == url {
-		v, err := r.last.val, r.last.err // fetched while this caller waited
-		r.mu.Unlock()
-		return v, err
+	if r.ok && r.url == f.url {
+		validators = http.Header{}
+		if r.etag != "" {
+			validators.Set("If-None-Match", r.etag)
+		}
+		if r.lastMod != "" {
+			validators.Set("If-Modified-Since", r.lastMod)
+		}
 	}
 	r.mu.Unlock()
 
-	body, cacheControl, err := fetchDocument(ctx, client, url)
+	ans, err := fetchDocument(ctx, client, f.url, validators)
 	var v T
-	if err == nil {
-		v, err = r.parse(body)
+	if err == nil && !ans.notModified {
+		v, err = r.parse(ans.body)
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.gen++
-	r.tried = now
-	switch {
-	case err == nil:
-		r.url, r.val, r.ok, r.fetched = url, v, true, now
-		r.ttl = cacheTTL(cacheControl, r.defTTL)
-	case r.ok && r.url == url && now.Before(r.fetched.Add(2*r.ttl)) && (accept == nil || accept(r.val)):
-		v, err = r.val, nil
-	default:
-		v = zero
-	}
-	r.last.url, r.last.val, r.last.err = url, v, err
-	return v, err
-}
 
-// cached returns the cached document when get may use it without
-// fetching. r.mu is held.
-func (r *remote[T]) cached(url string, now time.Time, minRefresh time.Duration, accept func(T) bool) (T, bool) {
-	var zero T
-	if !r.ok || r.url != url || !now.Before(r.fetched.Add(r.ttl)) {
-		return zero, false
+	r.mu.Lock()
+	defer close(f.done)
+	defer r.mu.Unlock()
+	if r.flight == f {
+		r.flight = nil
 	}
-	if accept == nil || accept(r.val) || now.Before(r.tried.Add(minRefresh)) {
-		return r.val, true
+	cached := r.ok && r.url == f.url
+	switch {
+	case err == nil && ans.notModified && cached:
+		v = r.val // unchanged: no parse
+		r.checked, r.failed = now, time.Time{}
+		if ans.cacheControl != "" {
+			r.cc = ans.cacheControl
+		}
+		if ans.etag != "" {
+			r.etag = ans.etag
+		}
+		if ans.lastModified != "" {
+			r.lastMod = ans.lastModified
+		}
+		r.ttl = cacheTTL(r.cc, r.defTTL)
+	case err == nil && ans.notModified:
+		err = fmt.Errorf("%w: %s answered 304 to a request it cannot have matched", socialauth.ErrProviderUnavailable, hostOf(f.url))
+	case err == nil:
+		r.url, r.val, r.ok, r.checked, r.failed = f.url, v, true, now, time.Time{}
+		r.cc, r.etag, r.lastMod = ans.cacheControl, ans.etag, ans.lastModified
+		r.ttl = cacheTTL(r.cc, r.defTTL)
+	case cached && errors.Is(err, socialauth.ErrProviderUnavailable) && now.Before(r.checked.Add(r.ttl+maxStale)):
+		v, err = r.val, nil // the provider is down; its document did not change for that
+		r.failed = now
 	}
-	return zero, false
+	f.val, f.err = v, err
 }
 
 // documentTimeout bounds a document fetch made with a client that has no
 // timeout of its own (or with no client at all).
 const documentTimeout = 10 * time.Second
 
+// document is a provider's answer to a document fetch.
+type document struct {
+	body                             []byte
+	cacheControl, etag, lastModified string
+	notModified                      bool // a 304 to a conditional request
+}
+
 // fetchDocument GETs url through client (with the bounds and error mapping
-// of call) and returns the body and the answer's Cache-Control header.
-func fetchDocument(ctx context.Context, client *http.Client, url string) ([]byte, string, error) {
+// of call), sending header (the validators of a conditional request).
+func fetchDocument(ctx context.Context, client *http.Client, url string, header http.Header) (document, error) {
 	c, rec := documentClient(client)
-	body, err := call{url: url}.do(ctx, c)
-	return body, rec.cacheControl(), err
+	body, err := call{url: url, header: header}.do(ctx, c)
+	rec.mu.Lock()
+	d := document{body: body, cacheControl: rec.h.Get("Cache-Control"), etag: rec.h.Get("ETag"), lastModified: rec.h.Get("Last-Modified")}
+	status := rec.status
+	rec.mu.Unlock()
+	var pe *ProviderError
+	if status == http.StatusNotModified && len(header) > 0 && errors.As(err, &pe) && pe.StatusCode == http.StatusNotModified {
+		d.notModified, err = true, nil
+	}
+	return d, err
 }
 
 // documentClient is the client a document is fetched with: a copy of
 // client (nil means Go's default transport, which honours the proxy
 // environment and the system's roots) whose transport records the
-// answer's headers, with documentTimeout when client sets no timeout.
+// answer's status and headers, with documentTimeout when client sets no
+// timeout.
 func documentClient(client *http.Client) (*http.Client, *headerRecorder) {
 	var c http.Client
 	if client != nil {
@@ -143,11 +218,12 @@ func documentClient(client *http.Client) (*http.Client, *headerRecorder) {
 	return &c, rec
 }
 
-// headerRecorder keeps the Cache-Control header of the answer it passes on.
+// headerRecorder keeps the status and headers of the answer it passes on.
 type headerRecorder struct {
-	base http.RoundTripper
-	mu   sync.Mutex
-	cc   string
+	base   http.RoundTripper
+	mu     sync.Mutex
+	status int
+	h      http.Header
 }
 
 func (h *headerRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -158,35 +234,32 @@ func (h *headerRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := base.RoundTrip(req)
 	if err == nil {
 		h.mu.Lock()
-		h.cc = resp.Header.Get("Cache-Control")
+		h.status, h.h = resp.StatusCode, resp.Header.Clone()
 		h.mu.Unlock()
 	}
 	return resp, err
 }
 
-func (h *headerRecorder) cacheControl() string {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.cc
-}
-
 // cacheTTL reads how long an answer may be kept from its Cache-Control
-// header: no-store and no-cache mean not at all, max-age=N means N seconds
-// (at most maxCacheTTL); without either, def.
+// header: max-age=N means N seconds, without one def; no-store, no-cache
+// and max-age=0 mean as short as allowed. The result is within
+// [minCacheTTL, maxCacheTTL]: this cache is the backend's own, and a
+// provider's keys do not change from one login to the next (an unknown
+// kid refetches them at once).
 func cacheTTL(header string, def time.Duration) time.Duration {
 	ttl := def
 	for _, d := range strings.Split(header, ",") {
 		k, v, _ := strings.Cut(strings.ToLower(strings.TrimSpace(d)), "=")
 		switch k {
 		case "no-store", "no-cache":
-			return 0
+			return minCacheTTL
 		case "max-age":
 			n, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64)
 			if err != nil || n < 0 {
-				return 0
+				return minCacheTTL
 			}
 			ttl = time.Duration(min(n, int64(maxCacheTTL/time.Second))) * time.Second
 		}
 	}
-	return min(ttl, maxCacheTTL)
+	return min(max(ttl, minCacheTTL), maxCacheTTL)
 }

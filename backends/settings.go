@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-socialauth/socialauth"
@@ -36,6 +37,13 @@ type Settings struct {
 	// (SOCIAL_AUTH_<NAME>_API_KEY): VK's service access key, which its token
 	// check needs.
 	APIKey string
+	// InsecureAllowHTTPIssuer lets an OpenID provider whose issuer is set
+	// here (oidc, keycloak, okta-openidconnect) be reached over plain http
+	// at any host, as on a docker-compose network
+	// ("http://keycloak:8080/realms/x"): its keys, tokens and user data
+	// then travel unprotected. False (the default) allows http only to
+	// loopback (SOCIAL_AUTH_<NAME>_INSECURE_ALLOW_HTTP_ISSUER=true).
+	InsecureAllowHTTPIssuer bool
 }
 
 // audiences is Key followed by ClientIDs, without empties.
@@ -69,10 +77,11 @@ func EnvPrefix(name string) string {
 // (os.LookupEnv in a program, a map in a test) into [Settings]: _KEY,
 // _SECRET, _SCOPE, _AUDIENCE (ClientIDs), _API_URL or _OIDC_ENDPOINT
 // (BaseURL), _TENANT_ID, _DOMAIN, _TEAM, _KEY_ID, _PRIVATE_KEY and
-// _API_KEY. A backend whose key is unset is not enabled. One whose key is
-// set but whose required extras are missing is an error, so a typo does
-// not silently disable a provider; so is a PSA setting that means
-// something else here (apple-id's _CLIENT).
+// _API_KEY, and _INSECURE_ALLOW_HTTP_ISSUER (true or false). A backend
+// whose key is unset is not enabled. One whose key is set but whose
+// required extras are missing is an error, so a typo does not silently
+// disable a provider; so is a PSA setting that means something else here
+// (apple-id's _CLIENT).
 func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 	var out []socialauth.Backend
 	table := catalog()
@@ -92,10 +101,15 @@ func FromEnv(lookup func(string) (string, bool)) ([]socialauth.Backend, error) {
 			KeyID: get("KEY_ID"), PrivateKey: get("PRIVATE_KEY"),
 			APIKey: get("API_KEY"),
 		}
-		for _, k := range table[name].requires {
-			if get(k) == "" && !(k == "API_URL" && s.BaseURL != "") {
-				return nil, fmt.Errorf("backends: %s%s is required for %s", p, k, name)
+		if v := get("INSECURE_ALLOW_HTTP_ISSUER"); v != "" {
+			allow, err := strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("backends: %sINSECURE_ALLOW_HTTP_ISSUER must be true or false", p)
 			}
+			s.InsecureAllowHTTPIssuer = allow
+		}
+		if unset := table[name].unset(s); len(unset) > 0 {
+			return nil, fmt.Errorf("backends: %s%s is required for %s", p, unset[0], name)
 		}
 		for _, k := range slices.Sorted(maps.Keys(table[name].refuses)) {
 			if get(k) != "" {

@@ -66,9 +66,9 @@ type IDTokenOptions struct {
 // its discovery document, its JWKS (an RSA and an EC P-256 key, made for
 // it alone), userinfo, and RFC 7662 introspection when enabled. It signs
 // id_tokens and issues opaque access tokens. Discovery and JWKS are served
-// with "Cache-Control: no-store" unless SetCacheControl says otherwise, so
-// a backend fetches them on each use and sees an outage at once. It is
-// safe for concurrent use.
+// with "Cache-Control: no-store" unless SetCacheControl says otherwise (a
+// backend still keeps them for its minimum lifetime, a minute, and serves
+// them while the issuer is down). It is safe for concurrent use.
 type Issuer struct {
 	p    *Provider
 	spec issuerSpec

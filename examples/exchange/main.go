@@ -7,11 +7,13 @@
 //	GET  /api/me                       Authorization: Token <token> → the user
 //
 // Real providers are enabled by their settings: SOCIAL_AUTH_GOOGLE_OAUTH2_KEY,
-// SOCIAL_AUTH_GITHUB_KEY and _SECRET, and so on. With none set, it needs no
-// provider account: it runs the development provider on loopback, as backend
-// "dev", which logs anyone in as <name> for the access token "dev-<name>".
-// -dev turns it on beside real providers. While it is on, the server says so
-// and listens on loopback only.
+// SOCIAL_AUTH_GITHUB_KEY and _SECRET, and so on; they are checked at
+// start-up (socialauth.Service.Check), and a problem stops the program.
+// With none set, it needs no provider account: it runs the development
+// provider on loopback, as backend "dev", which logs anyone in as <name>
+// for the access token "dev-<name>". -dev turns it on beside real
+// providers. While it is on, the server says so and listens on loopback
+// only.
 //
 // Users live in SQLite, in a file created on first run (it prints where;
 // -db moves it); SOCIAL_AUTH_DATABASE_URL=postgres://... switches to
@@ -131,6 +133,15 @@ func run(ctx context.Context, o options, env func(string) (string, bool), out io
 		ln.Close()
 		return err
 	}
+	// A missing secret, an unreachable or misnamed issuer: found now, not
+	// at the first login.
+	checkCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = app.svc.Check(checkCtx)
+	cancel()
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("the providers' configuration does not work:\n%w", err)
+	}
 	srv := &http.Server{Handler: app, ReadHeaderTimeout: 5 * time.Second}
 	base := "http://" + ln.Addr().String()
 	fmt.Fprintf(out, "exchange: listening on %s (backends: %s)\n", base, strings.Join(app.backends, ", "))
@@ -182,6 +193,7 @@ type appConfig struct {
 // app is the example's HTTP API.
 type app struct {
 	http.Handler
+	svc      *socialauth.Service
 	store    socialauth.Storage
 	tokens   tokenSigner
 	backends []string
@@ -202,7 +214,7 @@ func newApp(c appConfig) (*app, error) {
 		a.backends = append(a.backends, b.Name())
 	}
 
-	social := socialauth.Handler(socialauth.Config{
+	svc, err := socialauth.New(socialauth.Config{
 		TokenKeys:  c.sealKeys,
 		Backends:   c.backends,
 		Storage:    c.storage,
@@ -210,6 +222,10 @@ func newApp(c appConfig) (*app, error) {
 		HTTPClient: c.client,
 		Logger:     slog.New(slog.NewTextHandler(os.Stderr, nil)),
 	})
+	if err != nil {
+		return nil, err
+	}
+	a.svc = svc
 	login := socialhttp.Exchange(socialhttp.Options{
 		Mint: func(_ context.Context, res *socialauth.Result) (any, error) {
 			return map[string]any{"token": a.tokens.mint(res.User.ID), "is_new": res.IsNew}, nil
@@ -224,7 +240,7 @@ func newApp(c appConfig) (*app, error) {
 		},
 	})
 	mux := http.NewServeMux()
-	mux.Handle("/api/login/social/{backend}/", social(login))
+	mux.Handle("/api/login/social/{backend}/", svc.Middleware(login))
 	mux.HandleFunc("GET /api/me", a.me)
 	a.Handler = mux
 	return a, nil

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -263,6 +264,24 @@ func TestDevProviderRefusesNonLoopback(t *testing.T) {
 	for _, addr := range []string{"127.0.0.1:8000", "127.0.0.2:8000", "localhost:8000", "[::1]:8000"} {
 		assert.True(t, isLoopback(addr), addr)
 	}
+}
+
+// TestRunChecksProvidersAtStart: a configured provider that cannot work
+// (its issuer unreachable, its secret missing) stops the program before it
+// serves, with an error that names the backend and the setting.
+func TestRunChecksProvidersAtStart(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := "http://" + ln.Addr().String() // nothing listens there
+	require.NoError(t, ln.Close())
+	env := mapEnv{"SOCIAL_AUTH_OIDC_KEY": "web-app", "SOCIAL_AUTH_OIDC_OIDC_ENDPOINT": closed + "/realms/x"}
+	db := filepath.Join(t.TempDir(), "x.db")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // else it would serve
+	defer cancel()
+	err = run(ctx, options{addr: "127.0.0.1:0", db: db}, env.lookup, io.Discard)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "socialauth: backend oidc: discovery (SOCIAL_AUTH_OIDC_API_URL (Settings.BaseURL)): ")
+	assert.Contains(t, err.Error(), "connection refused")
 }
 
 // TestRunPrintsAWorkingCurlLine starts the program as main does, on a free
