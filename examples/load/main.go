@@ -35,6 +35,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -52,6 +53,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-socialauth/socialauth/storage/sqlstore"
 )
 
 func main() {
@@ -111,6 +114,15 @@ type report struct {
 	Floor *report
 	// Memory are the samples taken during the run.
 	Memory []memSample
+	// DB is how the in-process server's connection pool was used.
+	DB *dbUse
+}
+
+// dbUse is how a run used the server's database connection pool.
+type dbUse struct {
+	Open       int   // connections open at the end
+	IdleClosed int64 // connections closed because more than MaxIdleConns were idle
+	Waits      int64 // times a query waited for a connection (MaxOpenConns)
 }
 
 // memSample is the memory seen at one time of the run.
@@ -134,7 +146,10 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	}
 	base, pid, inProcess := strings.TrimSuffix(o.url, "/"), o.pid, o.url == ""
 	where := base
-	var devURL string
+	var (
+		devURL string
+		store  *sqlstore.Store
+	)
 	if inProcess {
 		db := o.db
 		if db == "" {
@@ -150,7 +165,7 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			return nil, err
 		}
 		defer srv.Close()
-		base, devURL = srv.URL, srv.devURL
+		base, devURL, store = srv.URL, srv.devURL, srv.Store
 		where = fmt.Sprintf("in-process server on %s", srv.Store.Dialect())
 		if strings.HasPrefix(db, "sqlite:") {
 			where += " (" + strings.TrimPrefix(db, "sqlite:") + ")"
@@ -193,8 +208,17 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	}
 
 	d.sample, d.pid, d.out = o.sample, pid, out
+	var dbBefore sql.DBStats
+	if store != nil {
+		dbBefore = store.DB().Stats()
+	}
 	rep := d.load(ctx, o.clients, o.duration, o.requests, inProcess)
 	rep.Floor = floor
+	if store != nil {
+		after := store.DB().Stats()
+		rep.DB = &dbUse{Open: after.OpenConnections, IdleClosed: after.MaxIdleClosed - dbBefore.MaxIdleClosed,
+			Waits: after.WaitCount - dbBefore.WaitCount}
+	}
 	rep.print(out)
 	return rep, ctx.Err()
 }
@@ -444,6 +468,10 @@ func (r *report) print(out io.Writer) {
 			fmt.Fprintf(out, "          floor %.0f per request, %.1f KiB: the library's share is %.0f allocs, %.1f KiB\n",
 				f.AllocsPerRequest, f.BytesPerRequest/1024, r.AllocsPerRequest-f.AllocsPerRequest, (r.BytesPerRequest-f.BytesPerRequest)/1024)
 		}
+	}
+	if r.DB != nil {
+		fmt.Fprintf(out, "database: %d connections open at the end; %d closed during the run as surplus idle ones, %d waits for one\n",
+			r.DB.Open, r.DB.IdleClosed, r.DB.Waits)
 	}
 	if len(r.Memory) > 1 && r.Memory[0].RSS > 0 {
 		first, last := r.Memory[0], r.Memory[len(r.Memory)-1]
