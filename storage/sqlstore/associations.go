@@ -191,7 +191,7 @@ func (s *Store) UpdateAssociation(ctx context.Context, a *socialauth.Association
 	if err != nil {
 		return err
 	}
-	res, err := s.q.ExecContext(ctx, `UPDATE socialauth_associations SET extra_data = $1, modified_at = $2 WHERE id = $3`,
+	res, err := s.exec(ctx, `UPDATE socialauth_associations SET extra_data = $1, modified_at = $2 WHERE id = $3`,
 		extra, ts(s.dialect, s.clock()), id)
 	return affectedOne(res, err, "association")
 }
@@ -202,6 +202,6 @@ func (s *Store) DeleteAssociation(ctx context.Context, id string) error {
 	if !ok {
 		return notFound("association")
 	}
-	res, err := s.q.ExecContext(ctx, `DELETE FROM socialauth_associations WHERE id = $1`, n)
+	res, err := s.exec(ctx, `DELETE FROM socialauth_associations WHERE id = $1`, n)
 	return affectedOne(res, err, "association")
 }

@@ -53,6 +53,13 @@
 // and a host with another driver must set the same in that driver's terms.
 // ":memory:" works through sqlite.Open (one connection, for tests).
 //
+// Within one process the store's writers do not contend for SQLite's lock:
+// they queue in the store's write lane, one at a time, in order of arrival,
+// and a writer whose context ends while it waits gives up with the
+// context's error. SQLite's busy handler, which polls with sleeps of up to
+// 100 ms, is left to wait only for other processes (and for the host's own
+// writes through DB). Readers do not queue.
+//
 // # The host's own users table
 //
 // A host that already has a users table keeps it: it implements

@@ -24,7 +24,7 @@ func (s *Store) SavePartial(ctx context.Context, p *socialauth.Partial) error {
 	if data == nil {
 		data = []byte{}
 	}
-	_, err := s.q.ExecContext(ctx, `INSERT INTO socialauth_partials (token, backend, next_step, data, expires)
+	_, err := s.exec(ctx, `INSERT INTO socialauth_partials (token, backend, next_step, data, expires)
 		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (token) DO UPDATE SET backend = excluded.backend, next_step = excluded.next_step,
 			data = excluded.data, expires = excluded.expires`,
@@ -55,7 +55,7 @@ func (s *Store) LoadPartial(ctx context.Context, token string) (*socialauth.Part
 
 // DeletePartial implements socialauth.PartialStore.
 func (s *Store) DeletePartial(ctx context.Context, token string) error {
-	_, err := s.q.ExecContext(ctx, `DELETE FROM socialauth_partials WHERE token = $1`, token)
+	_, err := s.exec(ctx, `DELETE FROM socialauth_partials WHERE token = $1`, token)
 	return err
 }
 
@@ -64,7 +64,7 @@ func (s *Store) DeletePartial(ctx context.Context, token string) error {
 // lock on the key makes it atomic: of concurrent callers exactly one
 // changes a row, and the others see the row it wrote.
 func (s *Store) UseNonce(ctx context.Context, scope, value string, expires time.Time) error {
-	changed, err := affected(s.q.ExecContext(ctx, `INSERT INTO socialauth_nonces (scope, value, expires) VALUES ($1, $2, $3)
+	changed, err := affected(s.exec(ctx, `INSERT INTO socialauth_nonces (scope, value, expires) VALUES ($1, $2, $3)
 		ON CONFLICT (scope, value) DO UPDATE SET expires = excluded.expires
 		WHERE socialauth_nonces.expires <= $4`,
 		scope, value, ts(s.dialect, expires), ts(s.dialect, s.clock())))
@@ -86,6 +86,6 @@ func (s *Store) maybeSweep(ctx context.Context) {
 		return
 	}
 	now := ts(s.dialect, s.clock())
-	_, _ = s.q.ExecContext(ctx, `DELETE FROM socialauth_nonces WHERE expires <= $1`, now)
-	_, _ = s.q.ExecContext(ctx, `DELETE FROM socialauth_partials WHERE expires <= $1`, now)
+	_, _ = s.exec(ctx, `DELETE FROM socialauth_nonces WHERE expires <= $1`, now)
+	_, _ = s.exec(ctx, `DELETE FROM socialauth_partials WHERE expires <= $1`, now)
 }

@@ -121,6 +121,11 @@ func (s *Store) UsernameExists(ctx context.Context, username string) (bool, erro
 
 // CreateUser implements socialauth.UserStore.
 func (s *Store) CreateUser(ctx context.Context, u *socialauth.User) (*socialauth.User, error) {
+	release, err := s.enterLane(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	return s.createUser(ctx, s.q, u)
 }
 
@@ -140,7 +145,12 @@ func (s *Store) createUser(ctx context.Context, q Querier, u *socialauth.User) (
 func (s *Store) UpdateUser(ctx context.Context, u *socialauth.User) error {
 	c := *u
 	c.UpdatedAt = s.clock()
-	err := s.users.UpdateUser(ctx, s.q, &c)
+	release, err := s.enterLane(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	err = s.users.UpdateUser(ctx, s.q, &c)
 	if isUniqueViolation(err) {
 		return alreadyExists("username")
 	}

@@ -57,8 +57,9 @@ func Open(ctx context.Context, dsn string, opts sqlstore.Options) (*sqlstore.Sto
 // parameters, for modernc.org/sqlite) with the settings the store needs
 // for concurrent use, where dsn does not set them itself:
 //
-//   - _pragma=busy_timeout(5000): a writer waits up to 5 s for another's
-//     lock instead of failing at once with SQLITE_BUSY;
+//   - _pragma=busy_timeout(5000): a writer waits up to 5 s for another
+//     process's lock instead of failing at once with SQLITE_BUSY (the
+//     store's own writers queue in its write lane instead);
 //   - _pragma=journal_mode(WAL): readers do not block the writer, nor it
 //     them (not for ":memory:", which has no journal file);
 //   - _pragma=foreign_keys(1): foreign keys are enforced (off by default
