@@ -2,6 +2,7 @@ package backends
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"github.com/go-socialauth/socialauth"
 )
@@ -48,13 +49,58 @@ func (k ClaimKeys) Map(body []byte) (string, socialauth.Details, error) {
 }
 
 // user maps the claims k names (k has its defaults filled in); the email
-// counts as verified only when the EmailVerified claim says so.
+// counts as verified only when the EmailVerified claim says so. It scans
+// the object once and decodes only the members it reads.
 func (k ClaimKeys) user(body []byte) (string, socialauth.Details, error) {
-	var m map[string]json.RawMessage
-	if err := decode(body, &m); err != nil {
-		return "", socialauth.Details{}, err
+	var (
+		uid, picture string
+		d            socialauth.Details
+		verified     flexBool
+	)
+	str := func(v []byte) string {
+		s, _ := jsonString(v)
+		return s
 	}
-	uid, d := k.fromClaims(m)
+	err := errClaims
+	if json.Valid(body) {
+		err = eachMember(body, func(name, value []byte) error {
+			n, ok := memberName(name)
+			if !ok {
+				return nil
+			}
+			// One member may stand for several keys: no switch.
+			if n == k.UID {
+				uid = idString(value)
+			}
+			if n == k.Username {
+				d.Username = str(value)
+			}
+			if n == k.Email {
+				d.Email = str(value)
+			}
+			if n == k.EmailVerified {
+				_ = verified.UnmarshalJSON(value)
+			}
+			if n == k.FullName {
+				d.FullName = str(value)
+			}
+			if n == k.FirstName {
+				d.FirstName = str(value)
+			}
+			if n == k.LastName {
+				d.LastName = str(value)
+			}
+			if n == k.AvatarURL {
+				picture = str(value)
+			}
+			return nil
+		})
+	}
+	if err != nil {
+		return "", socialauth.Details{}, fmt.Errorf("%w: malformed user JSON", socialauth.ErrProviderUnavailable)
+	}
+	d.AvatarURL = pictureURL(picture)
+	d.EmailVerified = bool(verified) && d.Email != ""
 	return uid, d, nil
 }
 

@@ -94,16 +94,31 @@ func extraData(backend string, p *socialauth.Profile) map[string]any {
 	if len(keys) == 0 || p == nil {
 		return nil
 	}
-	var raw map[string]any
-	dec := json.NewDecoder(bytes.NewReader(p.Raw))
-	dec.UseNumber()
-	_ = dec.Decode(&raw) // not an object: every value comes from the details
 	out := make(map[string]any, len(keys))
-	for _, k := range keys {
-		v, ok := lookup(raw, k.path)
-		if !ok {
-			v, ok = detail(p.Details, k.path[len(k.path)-1])
+	found := make([]bool, len(keys))
+	// One scan of the user JSON, decoding only the values kept (a login
+	// must not pay for a decode of the whole answer).
+	if json.Valid(p.Raw) {
+		_ = eachMember(p.Raw, func(name, value []byte) error {
+			n, ok := memberName(name)
+			if !ok {
+				return nil
+			}
+			for i, k := range keys {
+				if k.path[0] == n {
+					if v, ok := valueAt(value, k.path[1:]); ok {
+						out[k.key], found[i] = v, true
+					}
+				}
+			}
+			return nil
+		})
+	}
+	for i, k := range keys {
+		if found[i] {
+			continue
 		}
+		v, ok := detail(p.Details, k.path[len(k.path)-1])
 		if !ok {
 			v, _ = detail(p.Details, k.key)
 		}
@@ -112,17 +127,41 @@ func extraData(backend string, p *socialauth.Profile) map[string]any {
 	return out
 }
 
-// lookup walks path through nested objects.
-func lookup(m map[string]any, path []string) (any, bool) {
-	var v any = m
-	for _, p := range path {
-		obj, ok := v.(map[string]any)
-		if !ok {
+// valueAt is the value at path inside the valid JSON value raw (raw itself
+// for an empty path), as a decode with UseNumber gives it.
+func valueAt(raw []byte, path []string) (any, bool) {
+	if len(path) > 0 {
+		var (
+			at    []byte
+			found bool
+		)
+		if eachMember(raw, func(name, value []byte) error {
+			if n, ok := memberName(name); ok && n == path[0] {
+				at, found = value, true
+			}
+			return nil
+		}) != nil || !found {
 			return nil, false
 		}
-		if v, ok = obj[p]; !ok {
-			return nil, false
-		}
+		return valueAt(at, path[1:])
+	}
+	switch {
+	case string(raw) == "null":
+		return nil, true
+	case string(raw) == "true":
+		return true, true
+	case string(raw) == "false":
+		return false, true
+	case raw[0] == '"':
+		return jsonString(raw)
+	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
+		return json.Number(raw), true
+	}
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil, false
 	}
 	return v, true
 }

@@ -295,34 +295,49 @@ func (c *idClaims) decode(payload []byte) error {
 	if !json.Valid(payload) {
 		return errClaims
 	}
-	// The payload is valid JSON from here on: the scan below only finds
-	// where each member of the top-level object starts and ends.
-	i := skipSpace(payload, 0)
-	if payload[i] != '{' {
+	return eachMember(payload, c.set)
+}
+
+// eachMember calls fn with the name (the quoted literal) and the value of
+// each member of the JSON object obj, which must be valid JSON: the scan
+// only finds where each member starts and ends. A value that is not an
+// object is errClaims.
+func eachMember(obj []byte, fn func(name, value []byte) error) error {
+	i := skipSpace(obj, 0)
+	if i >= len(obj) || obj[i] != '{' {
 		return errClaims
 	}
-	i = skipSpace(payload, i+1)
-	if payload[i] == '}' {
+	i = skipSpace(obj, i+1)
+	if obj[i] == '}' {
 		return nil
 	}
 	for {
-		end := endOfString(payload, i)
-		name := payload[i:end]
-		i = skipSpace(payload, skipSpace(payload, end)+1) // past the ':'
-		end = endOfValue(payload, i)
-		if err := c.set(name, payload[i:end]); err != nil {
+		end := endOfString(obj, i)
+		name := obj[i:end]
+		i = skipSpace(obj, skipSpace(obj, end)+1) // past the ':'
+		end = endOfValue(obj, i)
+		if err := fn(name, obj[i:end]); err != nil {
 			return err
 		}
-		i = skipSpace(payload, end)
-		if payload[i] == '}' {
+		i = skipSpace(obj, end)
+		if obj[i] == '}' {
 			return nil
 		}
-		i = skipSpace(payload, i+1) // past the ','
+		i = skipSpace(obj, i+1) // past the ','
 	}
 }
 
-// set stores the claim called name (a quoted JSON string) with value (a
-// JSON value).
+// memberName is the name a quoted member name literal holds.
+func memberName(name []byte) (string, bool) {
+	if len(name) < 2 {
+		return "", false
+	}
+	if bytes.IndexByte(name, '\\') < 0 {
+		return string(name[1 : len(name)-1]), true
+	}
+	return jsonString(name)
+}
+
 func (c *idClaims) set(name, value []byte) error {
 	key := name[1 : len(name)-1]
 	if bytes.IndexByte(key, '\\') >= 0 { // an escaped name: rare, decoded

@@ -5,6 +5,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -200,4 +201,34 @@ func TestAccessTokenHash(t *testing.T) {
 	assert.False(t, accessTokenHashMatches("RS384", at, enc(s256[:16])), "the hash of another algorithm")
 	assert.False(t, accessTokenHashMatches("EdDSA", at, enc(s512[:32])), "no at_hash rule for EdDSA: refused")
 	assert.False(t, accessTokenHashMatches("RS256", at, ""))
+}
+
+// FuzzClaimKeysMap: the one-scan claims mapper reads what a decode of the
+// whole object into a map reads, for the standard names and for custom ones
+// that share a member.
+func FuzzClaimKeysMap(f *testing.F) {
+	for _, s := range []string{`{"sub":"1","email":"a@b","email_verified":"true","picture":"https://x/p.png"}`,
+		`{"sub":1,"sub":"2","name":null,"given_name":7,"email_verified":1}`, `{"s\u0075b":"x","nickname":"n"}`, `[]`, `{}`} {
+		f.Add(s)
+	}
+	custom := ClaimKeys{UID: "id", Username: "nickname", Email: "mail", FullName: "nickname"}.withDefaults()
+	f.Fuzz(func(t *testing.T, body string) {
+		var m map[string]json.RawMessage
+		if json.Unmarshal([]byte(body), &m) != nil || m == nil {
+			if _, _, err := (ClaimKeys{}).Map([]byte(body)); err == nil && m == nil && json.Valid([]byte(body)) && strings.HasPrefix(strings.TrimSpace(body), "{") {
+				t.Fatalf("the map decode refused %q but Map took it", body)
+			}
+			return
+		}
+		for _, k := range []ClaimKeys{ClaimKeys{}.withDefaults(), custom} {
+			uid, d, err := k.user([]byte(body))
+			if err != nil {
+				t.Fatalf("Map refused %q: %v", body, err)
+			}
+			wantUID, want := k.fromClaims(m)
+			if uid != wantUID || d != want {
+				t.Fatalf("%q: got %q %+v, want %q %+v", body, uid, d, wantUID, want)
+			}
+		}
+	})
 }
