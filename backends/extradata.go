@@ -97,22 +97,25 @@ func extraData(backend string, p *socialauth.Profile) map[string]any {
 	out := make(map[string]any, len(keys))
 	found := make([]bool, len(keys))
 	// One scan of the user JSON, decoding only the values kept (a login
-	// must not pay for a decode of the whole answer).
-	if json.Valid(p.Raw) {
-		_ = eachMember(p.Raw, func(name, value []byte) error {
-			n, ok := memberName(name)
-			if !ok {
-				return nil
-			}
-			for i, k := range keys {
-				if k.path[0] == n {
-					if v, ok := valueAt(value, k.path[1:]); ok {
-						out[k.key], found[i] = v, true
-					}
+	// must not pay for a decode of the whole answer). Raw is the answer the
+	// backend already decoded, so it is not validated again; should it be
+	// malformed all the same, the scan gives up and the details stand in.
+	if !scanObject(p.Raw, func(name, value []byte) error {
+		n, ok := memberName(name)
+		if !ok {
+			return nil
+		}
+		for i, k := range keys {
+			if k.path[0] == n {
+				if v, ok := valueAt(value, k.path[1:]); ok {
+					out[k.key], found[i] = v, true
 				}
 			}
-			return nil
-		})
+		}
+		return nil
+	}) {
+		clear(out)
+		clear(found)
 	}
 	for i, k := range keys {
 		if found[i] {
@@ -135,12 +138,12 @@ func valueAt(raw []byte, path []string) (any, bool) {
 			at    []byte
 			found bool
 		)
-		if eachMember(raw, func(name, value []byte) error {
+		if !scanObject(raw, func(name, value []byte) error {
 			if n, ok := memberName(name); ok && n == path[0] {
 				at, found = value, true
 			}
 			return nil
-		}) != nil || !found {
+		}) || !found {
 			return nil, false
 		}
 		return valueAt(at, path[1:])
@@ -154,8 +157,11 @@ func valueAt(raw []byte, path []string) (any, bool) {
 		return false, true
 	case raw[0] == '"':
 		return jsonString(raw)
-	case raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9':
+	case (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9') && json.Valid(raw):
 		return json.Number(raw), true
+	}
+	if !json.Valid(raw) {
+		return nil, false
 	}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -197,3 +203,15 @@ func (o *OAuth2) ExtraData(p *socialauth.Profile) map[string]any { return extraD
 // backend beside the tokens (for "oidc", {"id": sub}), read from p, as
 // [OAuth2.ExtraData] does.
 func (o *OIDC) ExtraData(p *socialauth.Profile) map[string]any { return extraData(o.cfg.Name, p) }
+
+// scanObject is eachMember for JSON that was decoded before and is not
+// validated again: on malformed input, where the scan may run past the end,
+// it reports false instead of panicking.
+func scanObject(obj []byte, fn func(name, value []byte) error) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	return eachMember(obj, fn) == nil
+}

@@ -169,3 +169,15 @@ func TestExtraDataValues(t *testing.T) {
 		})
 	}
 }
+
+// TestExtraDataOfMalformedJSON: Raw is not validated again, so a malformed
+// one must neither panic nor yield its fragments (GitHub's keys, id and
+// login, have no details to stand in, so they are null).
+func TestExtraDataOfMalformedJSON(t *testing.T) {
+	gh := backends.GitHub(backends.Settings{Key: "k", Secret: "s"})
+	for _, raw := range []string{`{"id":12,"login":"oct`, `{"id":12,"login"`, `{"id":`, `{`, `{"id":12abc}`, `[1,2]`, ``, `{"x":{"y":[`} {
+		p := &socialauth.Profile{UID: "12", Raw: []byte(raw), Details: socialauth.Details{Username: "octo"}}
+		require.NotPanics(t, func() { gh.ExtraData(p) }, raw)
+		assert.Equal(t, map[string]any{"id": nil, "login": nil}, gh.ExtraData(p), "%q", raw)
+	}
+}
