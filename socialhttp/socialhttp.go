@@ -175,13 +175,8 @@ func Connect(o Options) http.Handler {
 			return
 		}
 		var req connectRequest
-		if err := o.decode(w, r, &req); err != nil {
-			o.fail(w, err)
-			return
-		}
-		user, err := o.user(r)
-		if err != nil {
-			o.fail(w, err)
+		user, ok := o.userRequest(w, r, &req)
+		if !ok {
 			return
 		}
 		res, err := svc.Connect(r.Context(), backend, user, req.accessToken)
@@ -206,13 +201,8 @@ func Disconnect(o Options) http.Handler {
 			return
 		}
 		var req disconnectRequest
-		if err := o.decode(w, r, &req); err != nil {
-			o.fail(w, err)
-			return
-		}
-		user, err := o.user(r)
-		if err != nil {
-			o.fail(w, err)
+		user, ok := o.userRequest(w, r, &req)
+		if !ok {
 			return
 		}
 		if err := svc.Disconnect(r.Context(), backend, user, req.associationID); err != nil {
@@ -224,16 +214,23 @@ func Disconnect(o Options) http.Handler {
 	})
 }
 
-// user is the logged-in user, or a forbidden error.
-func (o *Options) user(r *http.Request) (*socialauth.User, error) {
+// userRequest decodes the body of a request made for the logged-in user
+// into v and returns that user; otherwise it answers the failure (a
+// forbidden error when nobody is logged in) and reports false.
+func (o *Options) userRequest(w http.ResponseWriter, r *http.Request, v json.Unmarshaler) (*socialauth.User, bool) {
+	if err := o.decode(w, r, v); err != nil {
+		o.fail(w, err)
+		return nil, false
+	}
 	u, err := o.CurrentUser(r)
+	if err == nil && (u == nil || u.ID == "") {
+		err = fmt.Errorf("%w: nobody is logged in", socialauth.ErrAuthForbidden)
+	}
 	if err != nil {
-		return nil, err
+		o.fail(w, err)
+		return nil, false
 	}
-	if u == nil || u.ID == "" {
-		return nil, fmt.Errorf("%w: nobody is logged in", socialauth.ErrAuthForbidden)
-	}
-	return u, nil
+	return u, true
 }
 
 // begin checks the method and finds the Service and backend that
