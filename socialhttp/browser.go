@@ -348,11 +348,7 @@ func withAppleName(ctx context.Context, raw string) context.Context {
 	if json.Unmarshal([]byte(raw), &u) != nil {
 		return ctx
 	}
-	first, last := clipName(u.Name.FirstName), clipName(u.Name.LastName)
-	if first == "" && last == "" {
-		return ctx
-	}
-	return socialauth.WithDetails(ctx, socialauth.Details{FirstName: first, LastName: last})
+	return u.withName(ctx)
 }
 
 // finish answers the outcome of a login, connect or resume.

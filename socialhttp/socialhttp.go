@@ -112,7 +112,7 @@ func Exchange(o Options) http.Handler {
 		}
 		ctx := r.Context()
 		if req.user != nil {
-			ctx = socialauth.WithDetails(ctx, socialauth.Details{FirstName: clipName(req.user.Name.FirstName), LastName: clipName(req.user.Name.LastName)})
+			ctx = req.user.withName(ctx)
 		}
 		var (
 			res *socialauth.Result
@@ -289,6 +289,16 @@ func (o *Options) decode(w http.ResponseWriter, r *http.Request, v json.Unmarsha
 		return fmt.Errorf("%w: malformed JSON body", socialauth.ErrInvalidRequest)
 	}
 	return nil
+}
+
+// withName puts the name of Apple's user object in ctx for the login's
+// pipeline (see socialauth.WithDetails), each part trimmed and clipped.
+func (u *appleUser) withName(ctx context.Context) context.Context {
+	first, last := clipName(u.Name.FirstName), clipName(u.Name.LastName)
+	if first == "" && last == "" {
+		return ctx
+	}
+	return socialauth.WithDetails(ctx, socialauth.Details{FirstName: first, LastName: last})
 }
 
 // clipName trims a client-sent name and bounds it to 150 runes.
